@@ -1,0 +1,1 @@
+"""Models of the futures app (filled by its own issue)."""

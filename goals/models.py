@@ -1,0 +1,1 @@
+"""Models of the goals app (filled by its own issue)."""

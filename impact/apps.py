@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImpactConfig(AppConfig):
+    name = "impact"
+    verbose_name = _("International activity")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Models of the indicators app (filled by its own issue)."""

@@ -1,0 +1,61 @@
+"""Request middleware of the organisations app: UI language and the absolute session cap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+SIGNED_IN_AT = "signed_in_at"
+
+
+def choose_language(request: HttpRequest) -> str:
+    """The person's stored choice, else the language cookie, else Finnish."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language in SUPPORTED:
+        return str(user.language)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    """Activate the UI language.
+
+    Replaces Django's LocaleMiddleware on purpose: the product is Finnish by default whatever the
+    browser's Accept-Language says, and a signed-in person's choice is stored on the user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = choose_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """End a session ten hours after sign-in, however active (the idle timeout is SESSION_COOKIE_AGE)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(SIGNED_IN_AT)
+            limit = timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+            if started is None or timezone.now().timestamp() - float(started) > limit.total_seconds():
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        return self.get_response(request)

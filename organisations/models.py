@@ -1,0 +1,285 @@
+"""Tenants (organisations), people (users) and who may do what where (memberships)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from organisations.base import TrackedModel
+from organisations.collation import sorted_finnish
+
+LANGUAGE_CHOICES = [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text and the language it is written in, so templates can mark it with `lang`."""
+
+    text: str
+    lang: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def pick_language(values: dict[str, str], language: str | None = None) -> LocalText:
+    """The text in the UI language, else Finnish, else Swedish, else English: never a made-up one."""
+    language = (language or get_language() or "fi")[:2]
+    for lang in (language, "fi", "sv", "en"):
+        if values.get(lang):
+            return LocalText(values[lang], lang)
+    return LocalText("", language)
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("viewer")
+    EDITOR = "editor", _("editor")
+    ADMIN = "admin", _("admin")
+    STEWARD = "steward", _("steward")
+
+    @property
+    def rank(self) -> int:
+        # A steward edits the shared libraries; inside the association it counts as an editor.
+        return {"viewer": 1, "editor": 2, "steward": 2, "admin": 3}[self.value]
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["password", "last_login"],
+)
+class User(AbstractUser):
+    """A person who signs in; their UI language follows them across devices."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="fi")
+    # Bumped to end every session of the user at once (removal from an organisation, sign out everywhere).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        # Django checks this hash on every request; mixing in the epoch lets end_sessions() sign the
+        # user out of every device without scanning the session table.
+        key_salt = "organisations.User.session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """End every session of this user (they must sign in again)."""
+        type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+
+
+class Region(models.Model):
+    """A region (maakunta) of the official classification, or the demo's fictional one."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @property
+    def name(self) -> LocalText:
+        return pick_language({"fi": self.name_fi, "sv": self.name_sv, "en": self.name_en})
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def for_user(self, user: Any) -> OrganisationQuerySet:
+        """Organisations the user is a member of."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+    def association(self) -> Organisation:
+        return self.get(kind=Organisation.Kind.ASSOCIATION)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Organisation(TrackedModel):
+    """A tenant: a municipality, a regional council or the association (Kuntaliitto)."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("municipality")
+        REGIONAL_COUNCIL = "regional_council", _("regional council")
+        ASSOCIATION = "association", _("association")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.CharField(
+        _("official code"),
+        max_length=3,
+        blank=True,
+        help_text=_("Three-digit municipality code or two-digit region code."),
+    )
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_date = models.DateField(_("population on"), null=True, blank=True)
+    content_language = models.CharField(
+        _("content language"),
+        max_length=2,
+        choices=[("fi", "suomi"), ("sv", "svenska")],
+        default="fi",
+        help_text=_("The language the organisation's own texts are written in."),
+    )
+    shares_indicator_data = models.BooleanField(
+        _("share indicator data for comparison"),
+        default=False,
+        help_text=_(
+            "When on, values of indicators adopted from the shared library appear in national comparisons."
+        ),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    is_demo = models.BooleanField(_("demo organisation"), default=False, editable=False)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name_fi"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code"], condition=~models.Q(code=""), name="organisation_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @property
+    def name(self) -> LocalText:
+        return pick_language({"fi": self.name_fi, "sv": self.name_sv, "en": self.name_en})
+
+    @property
+    def is_association(self) -> bool:
+        return self.kind == self.Kind.ASSOCIATION
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def for_user(self, user: Any) -> MembershipQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user, user__is_active=True).select_related("organisation")
+
+    def admins(self) -> MembershipQuerySet:
+        return self.filter(role=Role.ADMIN)
+
+    def sorted_by_organisation(self) -> list[Membership]:
+        return sorted_finnish(self, key=lambda m: str(m.organisation.name))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Membership(TrackedModel):
+    """A user's role in one organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+        triggers = [
+            # A CHECK constraint cannot look at another table, so the rule "steward only in the
+            # association" is a trigger: the database refuses it whatever code path writes the row.
+            pgtrigger.Trigger(
+                name="steward_only_in_association",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF NEW.role = 'steward' AND NOT EXISTS (
+                    SELECT 1 FROM organisations_organisation
+                    WHERE id = NEW.organisation_id AND kind = 'association'
+                ) THEN
+                    RAISE EXCEPTION 'the steward role exists only in the association'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}: {self.role}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, needed: Role) -> bool:
+        """Whether this membership is at least `needed` (steward is its own kind of right)."""
+        if needed == Role.STEWARD:
+            return self.role == Role.STEWARD
+        return self.role_enum.rank >= needed.rank
+
+    @property
+    def can_edit(self) -> bool:
+        return self.has_role(Role.EDITOR)
+
+    @property
+    def can_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)

@@ -1,0 +1,109 @@
+"""The tenancy guard: every organisation page goes through `tenant_view`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from organisations.models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+security_log = logging.getLogger("security")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The organisation a request is about and the signed-in person's membership in it."""
+
+    organisation: Organisation
+    membership: Membership
+
+    @property
+    def can_edit(self) -> bool:
+        return self.membership.can_edit
+
+    @property
+    def can_admin(self) -> bool:
+        return self.membership.can_admin
+
+
+class TenantRequest(HttpRequest):
+    """A request that passed the guard (for type checkers)."""
+
+    tenant: Tenant
+    htmx: HtmxDetails
+
+
+def _role_message(needed: Role) -> str:
+    if needed == Role.ADMIN:
+        return _("Only the organisation's administrators can do this.")
+    if needed == Role.STEWARD:
+        return _("Only the association's stewards can do this.")
+    return _("Your role lets you read this organisation's data but not change it. Ask an administrator.")
+
+
+def resolve_tenant(request: HttpRequest, org_slug: str) -> Tenant:
+    """The membership of the signed-in user in org_slug, or 404 exactly as for a missing organisation."""
+    membership = (
+        Membership.objects.for_user(request.user)
+        .filter(organisation__slug=org_slug)
+        .select_related("organisation__region")
+        .first()
+    )
+    if membership is None:
+        security_log.warning(
+            "tenant_denied user=%s org=%s path=%s",
+            getattr(request.user, "pk", None),
+            org_slug,
+            request.path,
+        )
+        raise Http404(_("No such organisation, or you are not a member of it."))
+    return Tenant(organisation=membership.organisation, membership=membership)
+
+
+def tenant_view(
+    *, read: Role = Role.VIEWER, write: Role = Role.EDITOR
+) -> Callable[
+    [Callable[Concatenate[TenantRequest, P], HttpResponse]],
+    Callable[Concatenate[HttpRequest, str, P], HttpResponse],
+]:
+    """Guard a view under /o/<org_slug>/: members only (404 otherwise), `read` role for safe
+    methods, `write` role for the rest (403 with a message saying why)."""
+
+    def decorator(
+        view: Callable[Concatenate[TenantRequest, P], HttpResponse],
+    ) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, org_slug: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            tenant = resolve_tenant(request, org_slug)
+            needed = read if request.method in SAFE_METHODS else write
+            if not tenant.membership.has_role(needed):
+                security_log.info(
+                    "role_denied user=%s org=%s role=%s needed=%s path=%s",
+                    request.user.pk,
+                    org_slug,
+                    tenant.membership.role,
+                    needed.value,
+                    request.path,
+                )
+                raise PermissionDenied(_role_message(needed))
+            request.tenant = tenant  # type: ignore[attr-defined]
+            tenant_request: Any = request
+            return view(tenant_request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
