@@ -45,3 +45,5 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler500 = "impact.views.server_error"

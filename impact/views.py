@@ -65,3 +65,13 @@ def health(request: HttpRequest) -> HttpResponse:
     except Exception:  # any database failure means "not healthy"; the reason is in the server log
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A plain error page in the person's language, without a traceback or the page frame's queries."""
+    from django.template import loader
+    from django.utils.translation import get_language
+
+    body = loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()})
+    return HttpResponse(body, status=500)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
@@ -57,5 +57,5 @@ class SessionLifetimeMiddleware:
             limit = timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
             if started is None or timezone.now().timestamp() - float(started) > limit.total_seconds():
                 logout(request)
-                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)

@@ -54,7 +54,9 @@ def change_role(*, membership: Membership, role: str, expected_version: int, by:
     """Change a member's role; the last administrator cannot be demoted."""
     _check_role_allowed(membership.organisation, role)
     admins = _lock_admins(membership.organisation)
-    if membership.role == Role.ADMIN and role != Role.ADMIN and len(admins) <= 1:
+    # The stored role decides, not the instance: form validation has already put the new role on it.
+    was_admin = any(admin.pk == membership.pk for admin in admins)
+    if was_admin and role != Role.ADMIN and len(admins) <= 1:
         raise MembershipError(_("The organisation must keep at least one administrator."))
     membership.role = role
     membership.save_if_current(expected_version=expected_version, by=by)
@@ -65,7 +67,7 @@ def change_role(*, membership: Membership, role: str, expected_version: int, by:
 def remove_member(*, membership: Membership, by: Any) -> None:
     """Remove a member and end their sessions; the last administrator cannot be removed."""
     admins = _lock_admins(membership.organisation)
-    if membership.role == Role.ADMIN and len(admins) <= 1:
+    if any(admin.pk == membership.pk for admin in admins) and len(admins) <= 1:
         raise MembershipError(_("The organisation must keep at least one administrator."))
     user = membership.user
     membership.delete()

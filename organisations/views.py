@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from organisations.base import StaleEdit
 from organisations.forms import AccountForm, MemberAddForm, MemberRoleForm, OrganisationSettingsForm
 from organisations.middleware import SUPPORTED
-from organisations.models import Membership, Role
+from organisations.models import Membership, Role, User
 from organisations.services import MembershipError, add_member, change_role, remove_member
 from organisations.tenancy import TenantRequest, tenant_view
 from organisations.tokens import invitation_tokens
@@ -34,7 +34,9 @@ def _conflict_message() -> str:
 
 def _members(request: TenantRequest) -> list[Membership]:
     return sorted(
-        Membership.objects.filter(organisation=request.tenant.organisation).select_related("user"),
+        Membership.objects.filter(organisation=request.tenant.organisation).select_related(
+            "user", "organisation"
+        ),
         key=lambda m: (-m.role_enum.rank, m.user.display_name.casefold()),
     )
 
@@ -205,7 +207,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     response = redirect(next_url)
     if language in SUPPORTED:
         if request.user.is_authenticated:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+            User.objects.filter(pk=request.user.pk).update(language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

@@ -1,0 +1,39 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from organisations.models import Organisation, Role
+from tests.factories import PASSWORD, make_member, make_organisation
+
+
+@pytest.fixture
+def association(db: None) -> Organisation:
+    return make_organisation(
+        name="Suomen Kuntaliitto", kind=Organisation.Kind.ASSOCIATION, slug="kuntaliitto"
+    )
+
+
+@pytest.fixture
+def org_a(db: None) -> Organisation:
+    return make_organisation(name="Aakkosla", slug="aakkosla")
+
+
+@pytest.fixture
+def org_b(db: None) -> Organisation:
+    return make_organisation(name="Beetala", slug="beetala")
+
+
+def signed_in(client: Client, user: object) -> Client:
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+@pytest.fixture
+def admin_client(client: Client, org_a: Organisation) -> Client:
+    return signed_in(client, make_member(organisation=org_a, role=Role.ADMIN))
+
+
+__all__ = ["PASSWORD", "signed_in"]
