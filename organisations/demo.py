@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -32,7 +33,7 @@ def load_demo_organisations() -> list[str]:
     region, _created = Region.objects.update_or_create(
         code="99", defaults={"name_fi": "Järvi-Pohjola", "name_sv": "", "name_en": ""}
     )
-    demo_orgs = [
+    demo_orgs: list[dict[str, Any]] = [
         dict(
             kind=Organisation.Kind.MUNICIPALITY,
             code="999",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ class VersionedFormMixin(forms.BaseForm):
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-def role_choices(organisation: Organisation) -> list[tuple[str, str]]:
+def role_choices(organisation: Organisation) -> list[tuple[str, Any]]:
     """The roles that exist in this organisation (steward only in the association)."""
     return [
         (value, label)
@@ -42,7 +42,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(organisation)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices(organisation)
         self.fields["email"].widget.attrs.update(autocomplete="email")
 
 
@@ -53,7 +53,7 @@ class MemberRoleForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(self.instance.organisation)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices(self.instance.organisation)
 
 
 class OrganisationSettingsForm(VersionedFormMixin, forms.ModelForm):

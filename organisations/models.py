@@ -8,7 +8,7 @@ from typing import Any
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -65,8 +65,6 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="fi")
     # Bumped to end every session of the user at once (removal from an organisation, sign out everywhere).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -44,7 +45,7 @@ def _other_name(name: str, finnish: str) -> str:
     return "" if name.strip() == finnish.strip() else name.strip()
 
 
-def _upsert(model: type, lookup: dict[str, object], values: dict[str, object], result: LoadResult) -> object:
+def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], result: LoadResult) -> Any:
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **values)
@@ -65,7 +66,7 @@ def load_registry() -> LoadResult:
     result = LoadResult()
     regions: dict[str, Region] = {}
     for row in _read("regions_2025.csv"):
-        regions[row["code"]] = _upsert(  # type: ignore[assignment]
+        regions[row["code"]] = _upsert(
             Region,
             {"code": row["code"]},
             {

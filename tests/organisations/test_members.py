@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core import mail
@@ -62,7 +62,7 @@ def test_a_new_person_is_invited_and_sets_a_password(
     assert not person.has_usable_password()
     assert Membership.objects.get(user=person).role == Role.VIEWER
     (message,) = mail.outbox
-    link = re.search(r"https?://\S+/accounts/invitation/\S+/", message.body)
+    link = re.search(r"https?://\S+/accounts/invitation/\S+/", str(message.body))
     assert link, message.body
     path = "/" + link.group(0).split("/", 3)[3]
 
@@ -117,7 +117,7 @@ def test_change_role_in_place_with_htmx(admin_client: Client, org: Organisation)
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert response.template_name == "organisations/member_list.html#member-row"
+    assert cast(Any, response).template_name == "organisations/member_list.html#member-row"
     body = response.content.decode()
     assert "<html" not in body and f'id="member-{membership.pk}"' in body
     assert 'hx-swap-oob="innerHTML"' in body and "is now viewer" in body

@@ -1,0 +1,16 @@
+# The production image: gunicorn (threads) + whitenoise; the same image runs the worker.
+FROM python:3.13-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
+RUN pip install --no-cache-dir uv==0.13.8 \
+    && useradd --system --create-home --uid 10001 app
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY . .
+RUN DATABASE_URL=postgresql://build@localhost/build SECRET_KEY=build-only \
+    python manage.py collectstatic --no-input -v 0
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "impact.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
+     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
