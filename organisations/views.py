@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from organisations.base import StaleEdit
+from organisations.collation import finnish_key
 from organisations.forms import AccountForm, MemberAddForm, MemberRoleForm, OrganisationSettingsForm
 from organisations.middleware import SUPPORTED
 from organisations.models import Membership, Role, User
@@ -37,7 +38,7 @@ def _members(request: TenantRequest) -> list[Membership]:
         Membership.objects.filter(organisation=request.tenant.organisation).select_related(
             "user", "organisation"
         ),
-        key=lambda m: (-m.role_enum.rank, m.user.display_name.casefold()),
+        key=lambda m: (-m.role_enum.rank, finnish_key(m.user.display_name)),
     )
 
 

@@ -241,3 +241,37 @@ def test_audit_history_records_who_changed_what(client: Client, db: None) -> Non
     assert events[2].pgh_context["user"] == admin.pk
     org_events = pghistory.models.Events.objects.tracks(org).filter(pgh_label="update")
     assert org_events.count() == 1
+
+
+def test_a_forgotten_password_is_reset_by_email(client: Client, db: None) -> None:
+    from django.core import mail
+
+    make_user(username="unohtaja", email="unohtaja@example.fi", language="fi")
+    response = client.post(reverse("password_reset"), {"email": "unohtaja@example.fi"})
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "Palauta salasana"  # the recipient's language (Finnish by default)
+    path = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", str(message.body))
+    assert path, message.body
+    form = client.get(path.group(1), follow=True)
+    assert form.context["validlink"]
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "uusi-salasana-2026", "new_password2": "uusi-salasana-2026"},
+    )
+    assert done.status_code == 302
+    assert _login(Client(), "unohtaja", "uusi-salasana-2026").status_code == 302
+    # An unknown address reveals nothing and sends nothing.
+    assert client.post(reverse("password_reset"), {"email": "nobody@example.fi"}).status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_new_passwords_need_twelve_characters(client: Client, db: None) -> None:
+    user = make_user(language="en")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "short-pw1", "new_password2": "short-pw1"},
+    )
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
