@@ -248,3 +248,10 @@ LOGGING = {
 }
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "ops-admin/")
+
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never served directly: uploads are read by the importers only
+# Uploads: refuse bodies over this size before reading them (importers check again per file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("o/<slug:org_slug>/", views.organisation_home, name="organisation_home"),
     path("", include("organisations.urls")),
+    path("o/<slug:org_slug>/indicators/", include("indicators.urls")),
+    path("o/<slug:org_slug>/indicators/import/", include("indicators.import_urls")),
+    path("library/indicators/", include("indicators.library_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

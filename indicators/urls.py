@@ -1,0 +1,7 @@
+"""URLs of the indicators app (indicators)."""
+
+from django.urls import URLPattern
+
+app_name = "indicators"
+
+urlpatterns: list[URLPattern] = []
