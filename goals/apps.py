@@ -6,3 +6,6 @@ class GoalsConfig(AppConfig):
     name = "goals"
     verbose_name = _("Goals")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from goals import quality  # noqa: F401  (registers the goals app's own quality checks)
