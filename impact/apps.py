@@ -6,3 +6,8 @@ class ImpactConfig(AppConfig):
     name = "impact"
     verbose_name = _("International activity")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from impact.goal_panels import register
+
+        register()

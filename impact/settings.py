@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "django_tasks_db",
+    "django_countries",
 ]
 
 MIDDLEWARE = [

@@ -126,7 +126,13 @@ def test_quality_checklist_follows_the_data(tree: dict[str, Goal]) -> None:
     goals = list(Goal.objects.filter(strategy=tree["a"].strategy))
     results = evaluate(goals)
     keys_a = {item.check.key: item.passed for item in results[tree["a"].pk]}
-    assert keys_a == {"measured": False, "owner_deadline": False, "under_parent": True, "wording": True}
+    assert keys_a == {
+        "measured": False,
+        "owner_deadline": False,
+        "under_parent": True,
+        "reached": False,
+        "wording": True,
+    }
     assert "under_parent" not in {item.check.key for item in results[tree["top"].pk]}
 
     indicator = Indicator.objects.create(
