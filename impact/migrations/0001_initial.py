@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('goals', '0001_initial'),
-        ('indicators', '0002_indicator_template_version_dismissed'),
+        ('indicators', '0001_initial'),
         ('organisations', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
