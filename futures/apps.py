@@ -6,3 +6,8 @@ class FuturesConfig(AppConfig):
     name = "futures"
     verbose_name = _("Futures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from futures.goal_panels import register
+
+        register()

@@ -63,7 +63,7 @@ class Strategy(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.term_start}–{self.term_end}"  # noqa: RUF001  (an en dash joins years in Finnish)
+        return f"{self.name} {self.term_start}–{self.term_end}"
 
 
 class GoalQuerySet(models.QuerySet["Goal"]):

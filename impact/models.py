@@ -250,7 +250,7 @@ class Strength(models.TextChoices):
 
 class TimeToImpact(models.TextChoices):
     SHORT = "short", _("under 3 years")
-    MEDIUM = "medium", _("3–5 years")  # noqa: RUF001  (an en dash between numbers)
+    MEDIUM = "medium", _("3–5 years")
     LONG = "long", _("over 5 years")
 
 
