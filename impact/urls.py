@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("o/<slug:org_slug>/indicators/", include("indicators.urls")),
     path("o/<slug:org_slug>/indicators/import/", include("indicators.import_urls")),
+    path("o/<slug:org_slug>/goals/", include("goals.urls")),
+    path("o/<slug:org_slug>/activities/", include("impact.activity_urls")),
     path("library/indicators/", include("indicators.library_urls")),
     path(
         "accounts/login/",
@@ -46,6 +48,7 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("about-data/", views.about_data, name="about_data"),
     path("health/", views.health, name="health"),
+    path("accounts/reminders/<str:token>/", views.digest_preference, name="digest_preference"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from organisations.models import Membership, Role
+from impact.digests import user_from_token
+from impact.reminders import DueItem, due_items, items_for_user
+from organisations.models import Membership, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
+
+
+@dataclass(frozen=True)
+class DueList:
+    """What is overdue and what is due soon, for a due-and-overdue list."""
+
+    overdue: list[DueItem]
+    soon: list[DueItem]
+
+    @classmethod
+    def build(cls, items: list[DueItem], today: dt.date) -> DueList:
+        return cls([i for i in items if i.is_overdue(today)], [i for i in items if not i.is_overdue(today)])
 
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's start page: the organisations they belong to."""
+    """The signed-in person's start page: their organisations and what is due for them."""
     memberships = Membership.objects.for_user(request.user).sorted_by_organisation()
-    return TemplateResponse(request, "impact/start.html", {"memberships": memberships})
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "impact/start.html",
+        {"memberships": memberships, "due": DueList.build(items_for_user(request.user, today), today)},
+    )
 
 
 @require_GET
@@ -25,6 +49,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def organisation_home(request: TenantRequest) -> HttpResponse:
     """The organisation's home page."""
     organisation = request.tenant.organisation
+    today = timezone.localdate()
     return TemplateResponse(
         request,
         "impact/organisation_home.html",
@@ -32,6 +57,7 @@ def organisation_home(request: TenantRequest) -> HttpResponse:
             "tenant": request.tenant,
             "organisation": organisation,
             "member_count": organisation.memberships.count(),
+            "due": DueList.build(due_items(today=today, organisations=[organisation]), today),
         },
     )
 
@@ -75,3 +101,29 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     body = loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()})
     return HttpResponse(body, status=500)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def digest_preference(request: HttpRequest, token: str) -> HttpResponse:
+    """Change how often reminders come, from the signed link in a digest (no sign-in needed)."""
+    user = user_from_token(token)
+    if user is None:
+        return TemplateResponse(request, "impact/digest_preference.html", {"invalid": True}, status=404)
+    saved = False
+    if request.method == "POST":
+        choice = request.POST.get("digest", "")
+        if choice in User.Digest.values:
+            User.objects.filter(pk=user.pk).update(digest=choice)
+            user.digest = choice
+            saved = True
+    return TemplateResponse(
+        request,
+        "impact/digest_preference.html",
+        {
+            "person": user,
+            "choices": User.Digest.choices,
+            "saved": saved,
+            "message": _("Your choice was saved.") if saved else "",
+        },
+    )

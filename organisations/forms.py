@@ -67,7 +67,7 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "email", "language"]
+        fields = ["name", "email", "language", "digest"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

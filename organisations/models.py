@@ -63,6 +63,20 @@ class User(AbstractUser):
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="fi")
+
+    class Digest(models.TextChoices):
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+        OFF = "off", _("off")
+
+    digest = models.CharField(
+        _("reminder email"),
+        max_length=6,
+        choices=Digest.choices,
+        default=Digest.WEEKLY,
+        help_text=_("A summary of what is due and overdue, at most once a day."),
+    )
+    last_digest_on = models.DateField(_("last reminder email"), null=True, blank=True, editable=False)
     # Bumped to end every session of the user at once (removal from an organisation, sign out everywhere).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
@@ -281,3 +295,17 @@ class Membership(TrackedModel):
     @property
     def can_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+
+class ScheduledRun(models.Model):
+    """A periodic job claimed for one day, so that it is enqueued once however many schedulers run."""
+
+    name = models.CharField(max_length=100)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="scheduled_run_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

@@ -34,6 +34,7 @@ PUBLIC = {
     "health",
     "organisations:language",
     "organisations:invitation_accept",
+    "digest_preference",
 }
 # The operator's Django admin has its own sign-in and staff check; no product screen depends on it.
 SKIPPED_NAMESPACES = {"admin"}

@@ -28,12 +28,15 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", address],
             "worker": [python, "manage.py", "db_worker"],
+            "scheduler": [python, "manage.py", "scheduler"],
         }
         processes = {
             name: subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603  (fixed argv)
             for name, command in commands.items()
         }
-        self.stdout.write(f"Serving on http://{address}/ (web and worker); Ctrl-C stops everything.")
+        self.stdout.write(
+            f"Serving on http://{address}/ (web, worker and scheduler); Ctrl-C stops everything."
+        )
 
         stopping = False
 
