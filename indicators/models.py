@@ -221,6 +221,9 @@ class Indicator(TemplateFields, TrackedModel):
         related_name="adoptions",
     )
     template_version = models.PositiveIntegerField(_("template version in use"), null=True, blank=True)
+    template_version_dismissed = models.PositiveIntegerField(
+        _("newer template version kept out"), null=True, blank=True
+    )
     baseline_value = models.DecimalField(
         _("baseline value"), max_digits=20, decimal_places=6, null=True, blank=True
     )

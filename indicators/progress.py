@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +123,7 @@ def assess(
     if not since:
         first_due = available_from(next_period(baseline.period, periodicity), periodicity, lag_months)
         if first_due > today:
-            reason = _("The first value after the baseline can be published on %(date)s.") % {
+            reason: Any = _("The first value after the baseline can be published on %(date)s.") % {
                 "date": first_due.strftime("%d.%m.%Y")
             }
         else:
@@ -153,17 +154,30 @@ def assess(
     elapsed = (latest.period - baseline.period).days
     expected = min(max(elapsed / total_days, 0.0), 1.0) if total_days > 0 else 1.0
     shortfall = expected - progress
+    reason_text: Any
     if progress < 0:
-        status, reason = Status.OFF_TRACK, _("The value has moved away from the target since the baseline.")
+        status, reason_text = (
+            Status.OFF_TRACK,
+            _("The value has moved away from the target since the baseline."),
+        )
     elif shortfall <= ON_TRACK_SHORTFALL:
-        status, reason = Status.ON_TRACK, _("The value is on or ahead of the straight path to the target.")
+        status, reason_text = (
+            Status.ON_TRACK,
+            _("The value is on or ahead of the straight path to the target."),
+        )
     elif shortfall <= AT_RISK_SHORTFALL:
-        status, reason = Status.AT_RISK, _("The value is somewhat behind the straight path to the target.")
+        status, reason_text = (
+            Status.AT_RISK,
+            _("The value is somewhat behind the straight path to the target."),
+        )
     else:
-        status, reason = Status.OFF_TRACK, _("The value is clearly behind the straight path to the target.")
+        status, reason_text = (
+            Status.OFF_TRACK,
+            _("The value is clearly behind the straight path to the target."),
+        )
     return Assessment(
         status,
-        str(reason),
+        str(reason_text),
         progress=progress,
         expected=expected,
         latest=latest,
