@@ -1,0 +1,124 @@
+"""What measures the goals of a strategy: indicator statuses, roll-ups and the quality checklist.
+
+Read-side helpers shared by the pages and the exports. Everything is fetched in a fixed number of queries
+for a whole strategy (however many goals it has) and then computed in Python with the one progress rule
+(indicators.analysis.assess_indicator → indicators.progress.assess) and the one roll-up rule
+(goals.tree.subtree_rollups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from goals.models import Goal, GoalIndicator, Strategy
+from goals.quality import ItemResult, evaluate
+from goals.tree import Node, Rollup, build_tree, flatten, rollup, subtree_rollups
+from indicators import analysis
+from indicators.models import Indicator, Observation, Target
+from indicators.progress import Status
+from organisations.collation import finnish_key
+
+
+@dataclass(frozen=True)
+class MeasuredIndicator:
+    """An indicator with its assessment (status, reason, latest value, the target it is measured by)."""
+
+    indicator: Indicator
+    state: analysis.IndicatorState
+
+    @property
+    def status(self) -> Status:
+        return self.state.status
+
+
+def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
+    """The indicators with their observations and targets prefetched (three queries)."""
+    ids = set(indicator_ids)
+    if not ids:
+        return []
+    return list(
+        Indicator.objects.filter(pk__in=ids)
+        .select_related("responsible")
+        .prefetch_related(
+            Prefetch("observations", queryset=Observation.objects.order_by("period")),
+            Prefetch(
+                "targets", queryset=Target.objects.filter(superseded_at__isnull=True).order_by("period")
+            ),
+        )
+    )
+
+
+def assess_all(indicators: Iterable[Indicator], today: dt.date) -> dict[int, MeasuredIndicator]:
+    """Assess every indicator from its prefetched rows."""
+    return {
+        indicator.pk: MeasuredIndicator(
+            indicator,
+            analysis.assess_indicator(
+                indicator,
+                observations=indicator.observations.all(),
+                targets=indicator.targets.all(),
+                today=today,
+            ),
+        )
+        for indicator in indicators
+    }
+
+
+def links_of(goal_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Goal id → the ids of the indicators that measure it (one query)."""
+    links: dict[int, set[int]] = defaultdict(set)
+    for goal_id, indicator_id in GoalIndicator.objects.filter(goal_id__in=list(goal_ids)).values_list(
+        "goal_id", "indicator_id"
+    ):
+        links[goal_id].add(indicator_id)
+    return links
+
+
+@dataclass
+class StrategyMeasures:
+    """A strategy's goal tree with everything the tree page, the goal page and the exports show."""
+
+    goals: list[Goal]
+    roots: list[Node]
+    links: dict[int, set[int]]
+    measured: dict[int, MeasuredIndicator]
+    rollups: dict[int, Rollup]
+    quality: dict[int, list[ItemResult]]
+    nodes: dict[int, Node] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.nodes = {node.goal.pk: node for node in flatten(self.roots)}
+
+    def own_indicators(self, goal_id: int) -> list[MeasuredIndicator]:
+        found = [self.measured[i] for i in self.links.get(goal_id, set()) if i in self.measured]
+        return sorted(found, key=lambda m: finnish_key(str(m.indicator.name)))
+
+    def own_rollup(self, goal_id: int) -> Rollup:
+        """The roll-up of the goal's own indicators only (without its sub-goals)."""
+        return rollup(m.status for m in self.own_indicators(goal_id))
+
+    def subtree_indicator_count(self, goal_id: int) -> int:
+        node = self.nodes[goal_id]
+        return len({i for n in node.walk() for i in self.links.get(n.goal.pk, set())})
+
+
+def measure_strategy(strategy: Strategy, *, today: dt.date) -> StrategyMeasures:
+    """Load and compute a strategy's tree, statuses, roll-ups and checklists in a fixed number of queries."""
+    goals = list(Goal.objects.filter(strategy=strategy).select_related("owner"))
+    roots = build_tree(goals)
+    links = links_of(g.pk for g in goals)
+    measured = assess_all(indicators_with_rows(i for ids in links.values() for i in ids), today)
+    statuses = {pk: m.status for pk, m in measured.items()}
+    return StrategyMeasures(
+        goals=goals,
+        roots=roots,
+        links=links,
+        measured=measured,
+        rollups=subtree_rollups(roots, statuses, links),
+        quality=evaluate(goals) if goals else {},
+    )
