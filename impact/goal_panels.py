@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from goals.registry import GoalPanel, QualityCheck, register_goal_panel, register_quality_check
-from impact.models import Contribution
+from impact.models import Contribution, ProgressReport
+from organisations.collation import sorted_finnish
 
 
 def _reached(goals: list[Goal]) -> set[int]:
@@ -17,13 +19,32 @@ def _reached(goals: list[Goal]) -> set[int]:
 
 
 def contributing_activities(goal: Goal, request: Any) -> dict[str, Any]:
-    """The activities that serve the goal, with their budgets."""
-    contributions = list(
-        Contribution.objects.filter(goal=goal).select_related("activity").order_by("activity__name")
+    """The activities that serve the goal, with their budgets and latest report status (one query)."""
+    latest = ProgressReport.objects.filter(activity=OuterRef("activity")).order_by("-reported_on", "-pk")
+    contributions = sorted_finnish(
+        Contribution.objects.filter(goal=goal)
+        .select_related("activity")
+        .annotate(
+            last_report_status=Subquery(latest.values("status")[:1]),
+            last_report_on=Subquery(latest.values("reported_on")[:1]),
+        ),
+        key=lambda c: c.activity.name,
     )
+    for contribution in contributions:
+        status = getattr(contribution, "last_report_status", None)
+        contribution.last_report_label = ProgressReport.Status(status).label if status else ""  # type: ignore[attr-defined]
     total = sum((c.activity.total_budget or Decimal(0) for c in contributions), Decimal(0))
     own = sum((c.activity.own_share or Decimal(0) for c in contributions), Decimal(0))
-    return {"contributions": contributions, "total_budget": total, "own_share": own, "goal": goal}
+    external = sum((c.activity.external_funding or Decimal(0) for c in contributions), Decimal(0))
+    tenant = getattr(request, "tenant", None)
+    return {
+        "contributions": contributions,
+        "total_budget": total,
+        "own_share": own,
+        "external_funding": external,
+        "goal": goal,
+        "organisation": tenant.organisation if tenant else None,
+    }
 
 
 def register() -> None:

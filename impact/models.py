@@ -10,6 +10,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -71,6 +72,33 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
     def with_contribution_count(self) -> ActivityQuerySet:
         return self.annotate(contribution_count=models.Count("contributions", distinct=True))
+
+    def with_follow_up(self) -> ActivityQuerySet:
+        """Annotate what the register shows: goals served, the latest report and the latest review.
+
+        Subqueries, not joins, so that the filters (partners, contributions) never multiply rows.
+        """
+        latest_report = ProgressReport.objects.filter(activity=models.OuterRef("pk")).order_by(
+            "-reported_on", "-pk"
+        )
+        goal_count = (
+            Contribution.objects.filter(activity=models.OuterRef("pk"))
+            .order_by()
+            .values("activity")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        last_review = (
+            PartnershipReview.objects.filter(activity=models.OuterRef("pk"))
+            .order_by("-reviewed_on")
+            .values("reviewed_on")
+        )
+        return self.annotate(
+            goal_count=Coalesce(models.Subquery(goal_count), 0),
+            last_report_on=models.Subquery(latest_report.values("reported_on")[:1]),
+            last_report_status=models.Subquery(latest_report.values("status")[:1]),
+            last_review_on=models.Subquery(last_review[:1]),
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

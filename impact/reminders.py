@@ -140,8 +140,9 @@ def due_items(
     target_indicators = {i.pk: i for i in indicators if i.pk in targets}
     for indicator_id, periods in targets.items():
         ending = target_needs_successor(target_periods=periods, today=today)
-        indicator = target_indicators.get(indicator_id)
-        if ending and indicator:
+        owner = target_indicators.get(indicator_id)
+        if ending and owner is not None:
+            indicator = owner
             items.append(
                 DueItem(
                     indicator.organisation,

@@ -120,6 +120,9 @@ if EMBEDDED_DATABASE:
 
     DATABASE_URL = ensure_running(BASE_DIR)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+# pgtrigger reads this setting in every trigger; defined up front it costs nothing, while an undefined
+# one makes each trigger call raise and catch an error (a 3x slowdown of bulk imports).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
 if env_bool("DB_POOL", True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -256,3 +259,5 @@ MEDIA_URL = "/media/"  # never served directly: uploads are read by the importer
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# An XLSX is a zip: refuse one whose members would inflate past this before reading it.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024)))

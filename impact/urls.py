@@ -16,6 +16,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/goals/", include("goals.urls")),
     path("o/<slug:org_slug>/activities/", include("impact.activity_urls")),
     path("library/indicators/", include("indicators.library_urls")),
+    path("o/<slug:org_slug>/futures/", include("futures.urls")),
+    path("library/", include("futures.library_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

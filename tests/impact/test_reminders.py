@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from impact.digests import preference_token, send_digests, user_from_token
 from impact.reminders import Kind, digest_is_due, due_items, recipients, target_needs_successor, value_due_on
@@ -109,7 +110,8 @@ def setting(db: None) -> dict[str, object]:
 
 def test_due_items_and_recipients(setting: dict[str, object]) -> None:
     today = D(2025, 6, 15)
-    items = due_items(today=today, organisations=[setting["org"]])  # type: ignore[list-item]
+    with translation.override("en"):
+        items = due_items(today=today, organisations=[setting["org"]])  # type: ignore[list-item]
     titles = {(item.kind, item.title) for item in items}
     assert (Kind.VALUE, "Value of Työllisyysaste for 2024") in titles
     assert (Kind.TARGET, "Next target for Yöpymiset (the current one ends in 2025)") in titles
