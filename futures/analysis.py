@@ -135,7 +135,13 @@ def evaluate_signpost(comparison: str, threshold: Decimal, latest: Decimal | Non
 def heatmap_figure(
     goal_names: list[str], story_names: list[str], matrix: list[list[int | None]], title: str
 ) -> dict[str, object]:
-    """A plotly heat map (goals × stories) of signed strengths: −3 threat … +3 opportunity."""
+    """A plotly heat map (goals × stories) of signed strengths: −3 threat … +3 opportunity.
+
+    Gaps between the cells make plotly draw the cells itself instead of a pixelated image, whose
+    `style` attribute the content security policy would block; the colour bar (drawn with empty `style`
+    attributes) is left out: the caption and the data table say what the colours mean, and each cell
+    shows its number.
+    """
     return {
         "data": [
             {
@@ -147,7 +153,16 @@ def heatmap_figure(
                 "zmax": 3,
                 "colorscale": [[0, "#b3261e"], [0.5, "#f5f5f5"], [1, "#1e7b34"]],
                 "hoverongaps": False,
+                "xgap": 2,
+                "ygap": 2,
+                "showscale": False,
+                "texttemplate": "%{z:+d}",
             }
         ],
-        "layout": {"title": {"text": title}, "margin": {"l": 220}, "yaxis": {"automargin": True}},
+        "layout": {
+            "title": {"text": title},
+            "margin": {"l": 10, "r": 10, "t": 60, "b": 10},  # the axes grow their own room (automargin)
+            "xaxis": {"automargin": True},
+            "yaxis": {"automargin": True, "autorange": "reversed"},
+        },
     }

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from futures.models import Implication
+from futures.analysis import robustness
+from futures.models import FutureStory, Implication
 from goals.models import Goal
 from goals.registry import GoalPanel, register_goal_panel
 
@@ -14,10 +15,18 @@ from goals.registry import GoalPanel, register_goal_panel
 def goal_implications(goal: Goal, request: Any) -> dict[str, Any]:
     implications = list(
         Implication.objects.filter(goal=goal)
-        .select_related("story")
+        .select_related("story__organisation")
         .order_by("story__horizon_year", "story__title")
     )
-    return {"implications": implications, "goal": goal}
+    organisation_id = goal.strategy.organisation_id
+    story_count = FutureStory.objects.filter(organisation_id=organisation_id).count()
+    signed = {i.story_id: i.signed_strength for i in implications}
+    return {
+        "implications": implications,
+        "goal": goal,
+        "story_count": story_count,
+        "robustness": robustness(signed, story_count),
+    }
 
 
 def register() -> None:

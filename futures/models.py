@@ -222,6 +222,8 @@ class FutureStory(TrackedModel):
         on_delete=models.SET_NULL,
         related_name="copies",
     )
+    # Only the association's (national) stories are published, to the library at /library/stories/.
+    published_at = models.DateTimeField(_("published in the library"), null=True, blank=True, editable=False)
 
     objects = OwnedQuerySet.as_manager()
 
@@ -229,9 +231,30 @@ class FutureStory(TrackedModel):
         verbose_name = _("future story")
         verbose_name_plural = _("future stories")
         ordering = ["horizon_year", "title"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="only_national_stories_are_published",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF NEW.published_at IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM organisations_organisation
+                    WHERE id = NEW.organisation_id AND kind = 'association'
+                ) THEN
+                    RAISE EXCEPTION 'only the association publishes stories to the library'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class StoryDriver(models.Model):
