@@ -37,7 +37,6 @@ run: export DJANGO_DEBUG ?= 1
 run: export DEMO_DATA_ALLOWED ?= 1
 run: setup
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py load_registry
 	$(PY) manage.py load_demo
 	$(PY) manage.py serve --port $(PORT)
 

@@ -74,6 +74,24 @@ class World:
     user_a: User
     b_member: Membership
     b_user: User
+    # Organisation B's international activity and its parts (impact), made by the world fixture.
+    b_activity: Any = None
+    b_step: Any = None
+    b_contribution: Any = None
+    b_report: Any = None
+    b_review: Any = None
+    # Organisation B's foresight rows (futures), made by the world fixture.
+    b_story: Any = None
+    b_table: Any = None
+    b_driver: Any = None
+    b_signal: Any = None
+    b_implication: Any = None
+    b_signpost: Any = None
+    b_milestone: Any = None
+    megatrend: Any = None  # shared library row: library routes check the steward role, not the tenant
+    b_indicator: Any = None  # Organisation B's own indicator (indicators), with a value and a target
+    b_draft_template: Any = None  # a library draft: only stewards see drafts, so it must never show to A
+    b_import_run: Any = None  # Organisation B's checked import, ready to start (indicator imports)
 
 
 # How to fill each URL parameter with organisation B's values. A new parameter needs a line here.
@@ -82,7 +100,32 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "pk": lambda w: str(w.b_member.pk),
     "uidb64": lambda w: urlsafe_base64_encode(force_bytes(w.b_user.pk)),
     "token": lambda w: default_token_generator.make_token(w.b_user),
+    "activity_pk": lambda w: str(w.b_activity.pk),
+    "step_pk": lambda w: str(w.b_step.pk),
+    "contribution_pk": lambda w: str(w.b_contribution.pk),
+    "report_pk": lambda w: str(w.b_report.pk),
+    "review_pk": lambda w: str(w.b_review.pk),
+    "story_pk": lambda w: str(w.b_story.pk),
+    "table_pk": lambda w: str(w.b_table.pk),
+    "driver_pk": lambda w: str(w.b_driver.pk),
+    "signal_pk": lambda w: str(w.b_signal.pk),
+    "implication_pk": lambda w: str(w.b_implication.pk),
+    "signpost_pk": lambda w: str(w.b_signpost.pk),
+    "milestone_pk": lambda w: str(w.b_milestone.pk),
+    "megatrend_pk": lambda w: str(w.megatrend.pk),
+    "indicator_pk": lambda w: str(w.b_indicator.pk),
+    "code": lambda w: w.b_draft_template.code,
+    "run_pk": lambda w: str(w.b_import_run.pk),
+    "strategy_pk": lambda w: str(_b_goal(w).strategy_id),
+    "goal_pk": lambda w: str(_b_goal(w).pk),
 }
+
+
+def _b_goal(world: World) -> Any:
+    """B's goal (its title carries the MARKER) in B's strategy."""
+    from goals.models import Goal
+
+    return Goal.objects.filter(strategy__organisation=world.org_b).order_by("pk").first()
 
 
 def test_every_url_parameter_has_a_sample() -> None:
@@ -100,7 +143,138 @@ def world(db: None) -> World:
     b_user = make_user(name=f"Bertta {MARKER}", email=f"bertta-{MARKER.lower()}@example.invalid")
     Membership.objects.create(user=b_user, organisation=org_b, role=Role.ADMIN)
     b_member = Membership.objects.get(user=b_user)
-    return World(org_a=org_a, org_b=org_b, user_a=user_a, b_member=b_member, b_user=b_user)
+    world = World(org_a=org_a, org_b=org_b, user_a=user_a, b_member=b_member, b_user=b_user)
+    _add_b_activity(world)
+    _add_b_futures(world)
+    _add_b_indicator(world)
+    _add_library_draft(world)
+    _add_b_import_run(world)
+    _add_b_goal_details(world)
+    return world
+
+
+def _add_b_goal_details(world: World) -> None:
+    """B's strategy and goal with the MARKER in the strategy's name and vision and the goal's description,
+    measured by B's indicator and linked to an SDG target."""
+    from goals.models import GoalIndicator, Strategy
+    from tests.goals.factories import make_sdg_target
+
+    goal = _b_goal(world)
+    Strategy.objects.filter(pk=goal.strategy_id).update(name=f"B strategy {MARKER}", vision=MARKER)
+    type(goal).objects.filter(pk=goal.pk).update(description=MARKER)
+    GoalIndicator.objects.create(goal=goal, indicator=world.b_indicator)
+    goal.sdg_targets.add(make_sdg_target(code="8.5"))
+
+
+def _add_b_import_run(world: World) -> None:
+    """B's checked import that would write into B's indicator; the MARKER in its file name and report."""
+    from indicators.models import ImportRun
+
+    world.b_import_run = ImportRun.objects.create(
+        organisation=world.org_b,
+        created_by=world.b_user,
+        file_name=f"b-{MARKER}.csv",
+        format="csv",
+        mapping={"indicator": "Indicator", "period": "Period", "value": "Value"},
+        total=1,
+        report={"phase": "check", "read": 1, "matched": 1, "created": 1, "preview": [{"note": MARKER}]},
+    )
+
+
+def _add_library_draft(world: World) -> None:
+    """A steward's unpublished template in the shared library, the MARKER in its name and definition."""
+    from indicators.models import IndicatorTemplate
+
+    world.b_draft_template = IndicatorTemplate.objects.create(
+        code="walk-draft", name_fi=f"Luonnos {MARKER}", definition_en=MARKER, chain_level="outcome"
+    )
+
+
+def _add_b_indicator(world: World) -> None:
+    """B's own indicator with values and a target, the MARKER in its name, note and target reason."""
+    from tests.indicators.indicator_factories import add_target, add_values, make_indicator
+
+    world.b_indicator = make_indicator(
+        organisation=world.org_b, name=f"B indicator {MARKER}", baseline=(2019, 10), note=MARKER
+    )
+    add_values(world.b_indicator, {2019: 10, 2020: 12})
+    add_target(world.b_indicator, 2030, 20, reason=MARKER)
+
+
+def _add_b_futures(world: World) -> None:
+    """B's future story with everything hanging on it, the MARKER in its title and narrative."""
+    from futures.models import (
+        Driver,
+        FuturesTable,
+        FutureStory,
+        Implication,
+        Megatrend,
+        Milestone,
+        Signpost,
+        StoryDriver,
+        Variable,
+        VariableValue,
+        WeakSignal,
+    )
+    from goals.models import Goal
+    from indicators.models import Indicator
+
+    world.megatrend = Megatrend.objects.create(edition=2026, number=9, name_fi="Testimegatrendi")
+    world.b_driver = Driver.objects.create(organisation=world.org_b, name=f"B driver {MARKER}")
+    world.b_signal = WeakSignal.objects.create(
+        organisation=world.org_b, signal=f"B signal {MARKER}", observed_on="2025-01-01"
+    )
+    world.b_table = FuturesTable.objects.create(organisation=world.org_b, name=f"B table {MARKER}")
+    variable = Variable.objects.create(table=world.b_table, name=f"B variable {MARKER}")
+    value = VariableValue.objects.create(variable=variable, label=f"B value {MARKER}")
+    world.b_story = FutureStory.objects.create(
+        organisation=world.org_b,
+        title=f"B story {MARKER}",
+        narrative=f"<p>{MARKER}</p>",
+        horizon_year=2035,
+        kind="probable",
+        futures_table=world.b_table,
+    )
+    world.b_story.picks.set([value])
+    StoryDriver.objects.create(story=world.b_story, driver=world.b_driver, assumed_state=MARKER)
+    b_indicator = Indicator.objects.create(organisation=world.org_b, name_fi=f"B indicator {MARKER}")
+    world.b_signpost = Signpost.objects.create(
+        story=world.b_story, indicator=b_indicator, comparison="above", threshold=1, note=MARKER
+    )
+    b_goal = Goal.objects.filter(strategy__organisation=world.org_b).order_by("pk").first()
+    assert b_goal is not None, "B's goal is made by _add_b_activity"
+    world.b_milestone = Milestone.objects.create(
+        story=world.b_story, year=2030, must_be_true=MARKER, goal=b_goal
+    )
+    world.b_implication = Implication.objects.create(
+        story=world.b_story, goal=b_goal, kind="threat", strength=2, action=MARKER
+    )
+
+
+def _add_b_activity(world: World) -> None:
+    """B's twin town (a reviewed kind, so every activity route has an object), with the MARKER planted."""
+    from impact.models import Activity, ChainStep, Contribution, PartnershipReview, ProgressReport
+    from tests.goals.factories import make_goal, make_strategy
+
+    b_goal = make_goal(strategy=make_strategy(organisation=world.org_b), title=f"B goal {MARKER}")
+    world.b_activity = Activity.objects.create(
+        organisation=world.org_b, name=f"B twin town {MARKER}", kind="twin_town", status="ongoing"
+    )
+    world.b_step = ChainStep.objects.create(activity=world.b_activity, level="outcome", description=MARKER)
+    world.b_contribution = Contribution.objects.create(
+        activity=world.b_activity, goal=b_goal, rationale=MARKER
+    )
+    world.b_report = ProgressReport.objects.create(
+        activity=world.b_activity, reported_on="2025-01-01", status="on_track", achieved=MARKER
+    )
+    world.b_review = PartnershipReview.objects.create(
+        activity=world.b_activity,
+        reviewed_on="2025-01-01",
+        shared_goals=True,
+        joint_action_plan=True,
+        decision="keep",
+        reason=MARKER,
+    )
 
 
 def _url(route: Route, world: World, **overrides: str) -> str:
@@ -120,6 +294,99 @@ def _snapshot_b(world: World) -> list[tuple[Any, ...]]:
         else:
             queryset = User.objects.filter(pk=world.b_user.pk)
         rows.extend(tuple(row.values()) for row in queryset.order_by("pk").values())
+    rows.extend(_b_activity_rows(world))
+    rows.extend(_b_futures_rows(world))
+    rows.extend(_b_indicator_rows(world))
+    rows.extend(_library_rows())
+    rows.extend(_b_goal_rows(world))
+    return rows
+
+
+def _b_goal_rows(world: World) -> list[tuple[Any, ...]]:
+    from goals.models import Goal, GoalIndicator, Strategy
+
+    rows: list[tuple[Any, ...]] = []
+    owned = {
+        Strategy: "organisation",
+        Goal: "strategy__organisation",
+        GoalIndicator: "goal__strategy__organisation",
+    }
+    for model, field in owned.items():
+        queryset = model._default_manager.filter(**{field: world.org_b}).order_by("pk")
+        rows.extend(tuple(row.values()) for row in queryset.values())
+    through = Goal.sdg_targets.through.objects.filter(goal__strategy__organisation=world.org_b)
+    rows.extend(through.order_by("pk").values_list("goal_id", "sdgtarget_id"))
+    return rows
+
+
+def _library_rows() -> list[tuple[Any, ...]]:
+    """The shared library: no one but a steward changes it (A's user is a municipality's admin)."""
+    from indicators.models import IndicatorTemplate, TemplateVersion
+
+    rows: list[tuple[Any, ...]] = []
+    for model in (IndicatorTemplate, TemplateVersion):
+        rows.extend(tuple(row.values()) for row in model._default_manager.order_by("pk").values())
+    return rows
+
+
+def _b_indicator_rows(world: World) -> list[tuple[Any, ...]]:
+    from indicators.models import Indicator, Observation, Target
+
+    rows: list[tuple[Any, ...]] = []
+    for model in (Indicator, Observation, Target):
+        field = "organisation" if model is Indicator else "indicator__organisation"
+        queryset = model._default_manager.filter(**{field: world.org_b}).order_by("pk")
+        rows.extend(tuple(row.values()) for row in queryset.values())
+    from indicators.models import ImportRun
+
+    rows.extend(
+        tuple(r.values()) for r in ImportRun.objects.filter(organisation=world.org_b).order_by("pk").values()
+    )
+    return rows
+
+
+def _b_futures_rows(world: World) -> list[tuple[Any, ...]]:
+    from futures.models import (
+        Driver,
+        FuturesTable,
+        FutureStory,
+        Implication,
+        Milestone,
+        Signpost,
+        StoryDriver,
+        Variable,
+        VariableValue,
+        WeakSignal,
+    )
+
+    rows: list[tuple[Any, ...]] = []
+    owned = {
+        Driver: "organisation",
+        WeakSignal: "organisation",
+        FuturesTable: "organisation",
+        FutureStory: "organisation",
+        Variable: "table__organisation",
+        VariableValue: "variable__table__organisation",
+        StoryDriver: "story__organisation",
+        Signpost: "story__organisation",
+        Milestone: "story__organisation",
+        Implication: "story__organisation",
+    }
+    for model, field in owned.items():
+        queryset = model._default_manager.filter(**{field: world.org_b}).order_by("pk")
+        rows.extend(tuple(row.values()) for row in queryset.values())
+    rows.extend((pk,) for pk in world.b_story.picks.values_list("pk", flat=True))
+    return rows
+
+
+def _b_activity_rows(world: World) -> list[tuple[Any, ...]]:
+    from impact.models import Activity, ChainStep, Contribution, Partner, PartnershipReview, ProgressReport
+
+    rows: list[tuple[Any, ...]] = []
+    for model in (Activity, ChainStep, Contribution, Partner, PartnershipReview, ProgressReport):
+        field = "organisation" if model is Activity else "activity__organisation"
+        queryset = model._default_manager.filter(**{field: world.org_b}).order_by("pk")
+        rows.extend(tuple(row.values()) for row in queryset.values())
     return rows
 
 
@@ -128,7 +395,8 @@ def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(client: Client
         url = _url(route, world)
         response = client.get(url)
         if route.name in PUBLIC:
-            assert response.status_code in {200, 302, 405}, (route.name, response.status_code)
+            # A public page with a foreign or forged token may answer 404; it must never need a sign-in.
+            assert response.status_code in {200, 302, 404, 405}, (route.name, response.status_code)
             if response.status_code == 302:
                 assert "/accounts/login/" not in response["Location"] or route.name == "login", route.name
             continue
@@ -148,7 +416,8 @@ def test_member_of_a_cannot_reach_b(client: Client, world: World, method: str) -
     for route in _org_routes():
         # B's slug with B's ids, and A's own slug with B's ids: both must look like nothing exists.
         for url in {_url(route, world), _url(route, world, org_slug=world.org_a.slug)}:
-            if url == _url(route, world, org_slug=world.org_a.slug) and "pk" not in route.params:
+            foreign_ids = any(param == "pk" or param.endswith("_pk") for param in route.params)
+            if url == _url(route, world, org_slug=world.org_a.slug) and not foreign_ids:
                 continue  # A's own page with no foreign id is A's business, not isolation's
             response = getattr(client, method)(
                 url, {"role": "viewer", "version": "1", "email": "x@example.fi"}

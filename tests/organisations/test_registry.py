@@ -22,7 +22,9 @@ def test_registry_is_complete_and_loading_twice_changes_nothing(db: None) -> Non
     helsinki = Organisation.objects.get(code="091", kind="municipality")
     assert (helsinki.name_fi, helsinki.name_sv, helsinki.slug) == ("Helsinki", "Helsingfors", "helsinki")
     assert helsinki.region is not None and helsinki.region.code == "01"
-    total = sum(Organisation.objects.filter(kind="municipality").values_list("population", flat=True))
+    total = sum(
+        p or 0 for p in Organisation.objects.filter(kind="municipality").values_list("population", flat=True)
+    )
     assert total == 5_635_971
     # Where the source repeats the Finnish name, no Swedish name is invented.
     assert Organisation.objects.get(code="005", kind="municipality").name_sv == ""
