@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from organisations.models import Organisation, Role
 from tests.factories import PASSWORD, make_member, make_organisation
@@ -37,3 +40,11 @@ def admin_client(client: Client, org_a: Organisation) -> Client:
 
 
 __all__ = ["PASSWORD", "signed_in"]
+
+
+@pytest.fixture(autouse=True)
+def english_unless_a_test_says_otherwise() -> Iterator[None]:
+    """Tests read messages in English; a request's language must not leak into the next test."""
+    with translation.override("en"):
+        yield
+    translation.deactivate()
