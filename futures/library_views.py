@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from futures.forms import CopyStoryForm, MegatrendEditForm, MegatrendForm
 from futures.models import FutureStory, Megatrend, StoryDriver, VariableValue
 from futures.services import StoryError, copy_national_story, set_current_edition, set_published
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import sorted_finnish
 from organisations.models import Membership, Organisation, Role
 from organisations.richtext import render
@@ -43,7 +43,7 @@ def _render(
     name = f"{template}#{partial}" if _fragment(request) else template
     if _fragment(request) and status in {409, 422} and "live_message" not in context:
         context["live_message"] = (
-            _conflict_message() if status == 409 else _("Check the form: something is missing or wrong.")
+            conflict_message() if status == 409 else _("Check the form: something is missing or wrong.")
         )
         context["live_ok"] = False
     return TemplateResponse(request, name, context, status=status)
@@ -67,13 +67,6 @@ def _require_steward(request: HttpRequest) -> Membership:
     if membership is None:
         raise PermissionDenied(_("Only the association's stewards can do this."))
     return membership
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 # --- megatrends -----------------------------------------------------------------------------------
@@ -145,7 +138,7 @@ def megatrend_edit(request: HttpRequest, megatrend_pk: int) -> HttpResponse:
             try:
                 megatrend.save_if_current(expected_version=form.cleaned_data["version"], by=steward.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The megatrend “%(name)s” was saved.") % {"name": megatrend.name})
@@ -332,7 +325,7 @@ def national_story_publish(request: HttpRequest, story_pk: int) -> HttpResponse:
     try:
         set_published(story=story, published=publish, expected_version=version, by=steward.user)
     except StaleEdit:
-        messages.error(request, _conflict_message())
+        messages.error(request, conflict_message())
     except StoryError as error:
         messages.error(request, str(error))
     else:

@@ -66,7 +66,7 @@ from indicators.analysis import display_number
 from indicators.models import Observation
 from indicators.periods import period_label
 from indicators.views import chart_page_csp
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import sorted_finnish
 from organisations.models import Organisation, Role
 from organisations.tenancy import TenantRequest, tenant_view
@@ -76,13 +76,6 @@ SIGNPOST_LABELS = {
     SignpostState.NOT_REACHED: gettext_lazy("not reached"),
     SignpostState.NO_DATA: gettext_lazy("no data"),
 }
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _fragment(request: TenantRequest) -> bool:
@@ -98,7 +91,7 @@ def _render(
     if _fragment(request) and status in {409, 422} and not context.get("live_message"):
         # The form comes back with its errors; the live region says so for screen-reader users.
         base["live_message"] = (
-            _conflict_message() if status == 409 else _("Check the form: something is missing or wrong.")
+            conflict_message() if status == 409 else _("Check the form: something is missing or wrong.")
         )
         base["live_ok"] = False
     return TemplateResponse(request, name, {**base, **context}, status=status)
@@ -396,7 +389,7 @@ def story_edit(request: TenantRequest, story_pk: int) -> HttpResponse:
             try:
                 story.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 form.save_m2m()
@@ -699,7 +692,7 @@ def implication_edit(request: TenantRequest, story_pk: int, implication_pk: int)
             try:
                 implication.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(
@@ -787,7 +780,7 @@ def driver_edit(request: TenantRequest, driver_pk: int) -> HttpResponse:
             try:
                 driver.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The driver “%(name)s” was saved.") % {"name": driver.name})
@@ -894,7 +887,7 @@ def signal_edit(request: TenantRequest, signal_pk: int) -> HttpResponse:
             try:
                 signal.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 form.save_m2m()
@@ -1069,7 +1062,7 @@ def table_edit(request: TenantRequest, table_pk: int) -> HttpResponse:
             try:
                 table.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The table “%(name)s” was saved.") % {"name": table.name})

@@ -57,19 +57,12 @@ from indicators import analysis
 from indicators.models import Indicator, IndicatorTemplate, SdgTarget
 from indicators.periods import period_label
 from indicators.views import chart_page_csp
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.tenancy import TenantRequest, tenant_view
 
 SEARCH_LIMIT = 20
 FOCUS_VALUE = re.compile(r"^goal-(\d+)-(title|add|edit|delete)$|^add-top-goal$")
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _posted(request: TenantRequest) -> Any:
@@ -285,7 +278,7 @@ def strategy_edit(request: TenantRequest, strategy_pk: int) -> HttpResponse:
             try:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit as conflict:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 _keep_version(form, conflict.current)
                 status = 409
             else:
@@ -452,7 +445,7 @@ def goal_edit(request: TenantRequest, goal_pk: int) -> HttpResponse:
             try:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit as conflict:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 _keep_version(form, conflict.current)
                 status = 409
             else:

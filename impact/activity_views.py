@@ -76,20 +76,13 @@ from impact.services import (
     record_review,
     update_activity,
 )
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation, Role, pick_language
 from organisations.tenancy import TenantRequest, tenant_view
 
 GOAL_OPTIONS_SHOWN = 60  # the goal search shows at most this many goals at once
 SECTIONS = ("chain", "contributions", "reports", "reviews")  # parts of the activity page served alone
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _fragment(request: TenantRequest) -> bool:
@@ -302,7 +295,7 @@ def activity_settings(request: TenantRequest) -> HttpResponse:
             try:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The follow-up settings were saved."))
@@ -414,7 +407,7 @@ def activity_edit(request: TenantRequest, activity_pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The changes were saved."))
@@ -709,7 +702,7 @@ def step_edit(request: TenantRequest, activity_pk: int, step_pk: int) -> HttpRes
         try:
             form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
         except StaleEdit:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
             status = 409
         else:
             return _section_response(
@@ -850,7 +843,7 @@ def contribution_edit(request: TenantRequest, activity_pk: int, contribution_pk:
         try:
             form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
         except StaleEdit:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
             status = 409
         else:
             return _section_response(
@@ -958,7 +951,7 @@ def report_edit(request: TenantRequest, activity_pk: int, report_pk: int) -> Htt
         try:
             form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
         except StaleEdit:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
             status = 409
         else:
             return _section_response(
@@ -1066,7 +1059,7 @@ def review_edit(request: TenantRequest, activity_pk: int, review_pk: int) -> Htt
                 review=form.instance, expected_version=form.cleaned_data["version"], by=request.user
             )
         except StaleEdit:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
             status = 409
         else:
             return _section_response(

@@ -63,7 +63,7 @@ from indicators.services import (
     record_values,
     set_target,
 )
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key
 from organisations.models import Role, User
 from organisations.tenancy import TenantRequest, tenant_view
@@ -85,13 +85,6 @@ ATTRIBUTIONS: dict[str, Any] = {
     ObservationSource.STATFIN: gettext_lazy("Source: Statistics Finland"),
     ObservationSource.SOTKANET: gettext_lazy("Source: THL / Sotkanet"),
 }
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _fragment(request: TenantRequest) -> bool:
@@ -339,8 +332,8 @@ def indicator_edit(request: TenantRequest, indicator_pk: int) -> HttpResponse:
             try:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
-                messages.error(request, _conflict_message())  # announced in the live region
+                form.add_error(None, conflict_message())
+                messages.error(request, conflict_message())  # announced in the live region
                 status = 409
             else:
                 messages.success(request, _("The indicator was saved."))
@@ -524,7 +517,7 @@ def indicator_template(request: TenantRequest, indicator_pk: int) -> HttpRespons
         else:
             messages.error(request, _("Choose whether to accept the new version or keep the current one."))
     except StaleEdit:
-        messages.error(request, _conflict_message())
+        messages.error(request, conflict_message())
     except IndicatorError as error:
         messages.error(request, str(error))
     return redirect("indicators:detail", request.tenant.organisation.slug, indicator.pk)
@@ -606,7 +599,7 @@ def indicator_value(request: TenantRequest, indicator_pk: int) -> HttpResponse:
                 form = ValueForm(bound, indicator=indicator)
                 form.is_valid()
                 conflict = (
-                    _conflict_message()
+                    conflict_message()
                     if data["version"]
                     else _("This period already has a value (shown below). Save again to replace it.")
                 )

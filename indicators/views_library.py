@@ -45,7 +45,7 @@ from indicators.library import (
     version_history,
 )
 from indicators.models import IndicatorTemplate
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -85,13 +85,6 @@ def require_steward(request: HttpRequest) -> None:
                 "You can browse it and adopt its templates."
             )
         )
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _fragment(request: HtmxHttpRequest) -> bool:
@@ -284,7 +277,7 @@ def template_edit(request: HttpRequest, code: str) -> HttpResponse:
                     )
                     form.instance.sdg_targets.set(form.cleaned_data["sdg_targets"])
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 if template.status == Status.PUBLISHED:

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,14 @@ class StaleEdit(Exception):
     def __init__(self, current: models.Model | None) -> None:
         super().__init__("the row was changed by someone else")
         self.current = current
+
+
+def conflict_message() -> str:
+    """What the second of two editors of the same version is told (their input stays in the form)."""
+    return gettext(
+        "Someone else saved a change while you were editing. "
+        "Your input is kept below: check it and save again."
+    )
 
 
 class TrackedModel(models.Model):

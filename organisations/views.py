@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from organisations.base import StaleEdit
+from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key
 from organisations.forms import AccountForm, MemberAddForm, MemberRoleForm, OrganisationSettingsForm
 from organisations.middleware import SUPPORTED
@@ -24,13 +24,6 @@ from organisations.models import Membership, Role, User
 from organisations.services import MembershipError, add_member, change_role, remove_member
 from organisations.tenancy import TenantRequest, tenant_view
 from organisations.tokens import invitation_tokens
-
-
-def _conflict_message() -> str:
-    return _(
-        "Someone else saved a change while you were editing. "
-        "Your input is kept below: check it and save again."
-    )
 
 
 def _members(request: TenantRequest) -> list[Membership]:
@@ -91,7 +84,7 @@ def member_role(request: TenantRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except StaleEdit:
-            message = _conflict_message()
+            message = conflict_message()
         except MembershipError as error:
             message = str(error)
         else:
@@ -160,7 +153,7 @@ def organisation_settings(request: TenantRequest) -> HttpResponse:
             try:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
-                form.add_error(None, _conflict_message())
+                form.add_error(None, conflict_message())
                 status = 409
             else:
                 messages.success(request, _("The settings were saved."))
