@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from goals.models import Goal
+from goals.models import Goal, Strategy
 from indicators.models import Indicator
 from organisations.base import TrackedModel
 from organisations.models import Organisation
@@ -369,3 +369,59 @@ class ActivitySettings(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.report_interval_months} months"
+
+
+class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def for_organisation(self, organisation: Organisation) -> ReportRunQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class ReportRun(models.Model):
+    """One PDF rendering of the annual report: its progress (polled by the page) and, when done, the file.
+
+    The file is served only through the tenancy guard (impact.report_views.report_download), never
+    from a public media URL.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="report_runs")
+    strategy = models.ForeignKey(
+        Strategy,
+        verbose_name=_("strategy"),
+        on_delete=models.CASCADE,
+        related_name="report_runs",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(_("language"), max_length=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "strategy", "year", "language", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.language} ({self.get_state_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/indicators/import/", include("indicators.import_urls")),
     path("o/<slug:org_slug>/goals/", include("goals.urls")),
     path("o/<slug:org_slug>/activities/", include("impact.activity_urls")),
+    path("o/<slug:org_slug>/report/", include("impact.report_urls")),
     path("library/indicators/", include("indicators.library_urls")),
     path("o/<slug:org_slug>/futures/", include("futures.urls")),
     path("library/", include("futures.library_urls")),
