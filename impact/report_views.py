@@ -161,6 +161,7 @@ def report_xlsx(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 @tenant_view(read=Role.VIEWER, write=Role.VIEWER)
 def report_pdf_start(request: TenantRequest) -> HttpResponse:
     """Start making the PDF in the background; the page then polls the run's progress."""

@@ -92,6 +92,7 @@ class World:
     b_indicator: Any = None  # Organisation B's own indicator (indicators), with a value and a target
     b_draft_template: Any = None  # a library draft: only stewards see drafts, so it must never show to A
     b_import_run: Any = None  # Organisation B's checked import, ready to start (indicator imports)
+    b_report_run: Any = None  # Organisation B's finished annual report PDF (impact report)
 
 
 # How to fill each URL parameter with organisation B's values. A new parameter needs a line here.
@@ -116,6 +117,7 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "indicator_pk": lambda w: str(w.b_indicator.pk),
     "code": lambda w: w.b_draft_template.code,
     "run_pk": lambda w: str(w.b_import_run.pk),
+    "report_run_pk": lambda w: str(w.b_report_run.pk),
     "strategy_pk": lambda w: str(_b_goal(w).strategy_id),
     "goal_pk": lambda w: str(_b_goal(w).pk),
 }
@@ -136,7 +138,8 @@ def test_every_url_parameter_has_a_sample() -> None:
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def world(db: None, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path  # B's report file is written under the test's own folder
     org_a = Organisation.objects.create(kind="municipality", name_fi="Aakkosla", slug="aakkosla", code="991")
     org_b = Organisation.objects.create(kind="municipality", name_fi="Beetala", slug="beetala", code="992")
     user_a = make_member(organisation=org_a, role=Role.ADMIN)
@@ -150,7 +153,20 @@ def world(db: None) -> World:
     _add_library_draft(world)
     _add_b_import_run(world)
     _add_b_goal_details(world)
+    _add_b_report_run(world)
     return world
+
+
+def _add_b_report_run(world: World) -> None:
+    """B's finished annual report PDF, with the MARKER in its file."""
+    from django.core.files.base import ContentFile
+
+    from impact.models import ReportRun
+
+    world.b_report_run = ReportRun.objects.create(
+        organisation=world.org_b, strategy=_b_goal(world).strategy, year=2025, language="fi", state="done"
+    )
+    world.b_report_run.file.save("walk-b.pdf", ContentFile(f"%PDF-1.7 {MARKER}".encode()), save=True)
 
 
 def _add_b_goal_details(world: World) -> None:
@@ -380,11 +396,19 @@ def _b_futures_rows(world: World) -> list[tuple[Any, ...]]:
 
 
 def _b_activity_rows(world: World) -> list[tuple[Any, ...]]:
-    from impact.models import Activity, ChainStep, Contribution, Partner, PartnershipReview, ProgressReport
+    from impact.models import (
+        Activity,
+        ChainStep,
+        Contribution,
+        Partner,
+        PartnershipReview,
+        ProgressReport,
+        ReportRun,
+    )
 
     rows: list[tuple[Any, ...]] = []
-    for model in (Activity, ChainStep, Contribution, Partner, PartnershipReview, ProgressReport):
-        field = "organisation" if model is Activity else "activity__organisation"
+    for model in (Activity, ChainStep, Contribution, Partner, PartnershipReview, ProgressReport, ReportRun):
+        field = "organisation" if model in (Activity, ReportRun) else "activity__organisation"
         queryset = model._default_manager.filter(**{field: world.org_b}).order_by("pk")
         rows.extend(tuple(row.values()) for row in queryset.values())
     return rows
