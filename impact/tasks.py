@@ -70,7 +70,7 @@ def write_report_pdf(run: ReportRun, *, today: dt.date | None = None) -> None:
         ReportRun.objects.filter(pk=run.pk).update(
             state=ReportRun.State.FAILED, finished_at=timezone.now(), error="rendering failed"
         )
-        run.refresh_from_db()
+        run.state = ReportRun.State.FAILED
         return
     remove_old_report_files(run)
 
