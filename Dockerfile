@@ -2,6 +2,10 @@
 FROM python:3.13-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
+# pango and a font for WeasyPrint (the annual report's PDF, rendered by the worker).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv==0.13.8 \
     && useradd --system --create-home --uid 10001 app
 WORKDIR /app
@@ -11,6 +15,8 @@ COPY . .
 RUN DATABASE_URL=postgresql://build@localhost/build SECRET_KEY=build-only \
     python manage.py collectstatic --no-input -v 0
 USER app
+# matplotlib (the report's charts) keeps its font cache here instead of a read-only home.
+ENV MPLCONFIGDIR=/tmp/matplotlib
 EXPOSE 8000
 CMD ["gunicorn", "impact.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
      "--access-logfile", "-", "--forwarded-allow-ips", "*"]

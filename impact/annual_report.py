@@ -96,7 +96,8 @@ def by_programme(activities: Iterable[Activity]) -> list[ProgrammeFunding]:
     for activity in activities:
         groups[activity.programme or ""].append(activity)
     rows = [
-        ProgrammeFunding(key, str(FundingProgramme(key).label), Funding.of(group)) for key, group in groups.items()
+        ProgrammeFunding(key, str(FundingProgramme(key).label), Funding.of(group))
+        for key, group in groups.items()
     ]
     return sorted(rows, key=lambda r: (r.programme == "", -r.funding.total_budget, finnish_key(r.label)))
 
@@ -136,7 +137,8 @@ class IndicatorLine:
         indicator = self.indicator
         if indicator.baseline_value is None or indicator.baseline_period is None:
             return ""
-        return f"{display_number(indicator.baseline_value)} ({period_label(indicator.baseline_period, indicator.periodicity)})"
+        period = period_label(indicator.baseline_period, indicator.periodicity)
+        return f"{display_number(indicator.baseline_value)} ({period})"
 
     @property
     def year_value_text(self) -> str:
@@ -302,10 +304,9 @@ def build_annual_report(
         )
     )
     reports: dict[int, list[ProgressReport]] = defaultdict(list)
-    for report in ProgressReport.objects.filter(activity_id__in=activity_ids, reported_on__year=year).order_by(
-        "-reported_on", "-pk"
-    ):
-        reports[report.activity_id].append(report)
+    of_the_year = ProgressReport.objects.filter(activity_id__in=activity_ids, reported_on__year=year)
+    for progress_report in of_the_year.order_by("-reported_on", "-pk"):
+        reports[progress_report.activity_id].append(progress_report)
     reviews = list(
         PartnershipReview.objects.filter(activity__organisation=organisation, reviewed_on__year=year)
         .select_related("activity")

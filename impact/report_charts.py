@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from indicators.analysis import STATUS_COLOURS
 from indicators.progress import Status
 
-STYLE = {
+STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "vaikuttava-annual-report",
     "font.family": ["DejaVu Sans", "sans-serif"],
@@ -135,7 +136,9 @@ def funding_chart(bars: Sequence[FundingBar], *, alt: str) -> Chart | None:
         own = [float(bar.own_share) for bar in bars]
         external = [float(bar.external_funding) for bar in bars]
         axes.barh(positions, own, height=0.6, color=OWN_COLOUR, label=_("Own share"))
-        axes.barh(positions, external, left=own, height=0.6, color=EXTERNAL_COLOUR, label=_("External funding"))
+        axes.barh(
+            positions, external, left=own, height=0.6, color=EXTERNAL_COLOUR, label=_("External funding")
+        )
         axes.set_yticks(positions, [_label(bar.label) for bar in bars])
         axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _number(x)))

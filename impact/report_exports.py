@@ -27,7 +27,11 @@ def _number(value: Decimal | int | float | None) -> Any:
 
 
 def _sheet(
-    workbook: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]
+    workbook: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[int],
 ) -> Worksheet:
     sheet = workbook.create_sheet(title[:31])
     sheet.append([safe_cell(h) for h in headers])
@@ -164,24 +168,24 @@ def report_workbook(report: AnnualReport) -> bytes:
     activity_rows = []
     result_rows = []
     for s in report.sections:
-        for line in s.activities:
-            activity = line.activity
+        for activity_line in s.activities:
+            activity = activity_line.activity
             activity_rows.append(
                 [
                     section_label(s.goal),
                     activity.name,
                     activity.get_kind_display(),
                     activity.get_status_display(),
-                    line.goal_codes,
-                    line.strengths,
+                    activity_line.goal_codes,
+                    activity_line.strengths,
                     activity.get_programme_display() if activity.programme else "",
                     _number(activity.total_budget),
                     _number(activity.own_share),
                     _number(activity.external_funding),
-                    len(line.reports),
+                    len(activity_line.reports),
                 ]
             )
-            for progress in line.reports:
+            for progress in activity_line.reports:
                 result_rows.append(
                     [
                         section_label(s.goal),

@@ -7,7 +7,7 @@ viewer may POST it. The PDF file is served only through the tenancy guard (repor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from impact.exports import XLSX_CONTENT_TYPE
 from impact.models import ReportRun
 from impact.report_exports import report_workbook
 from impact.tasks import render_annual_report_pdf
-from organisations.models import Role
+from organisations.models import Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -120,7 +120,11 @@ def annual_report(request: TenantRequest) -> HttpResponse:
     """The year's report by strategic goal, printable, with its PDF and XLSX downloads."""
     choice = report_choice(request, request.GET)
     with translation.override(choice.language):
-        context: dict[str, Any] = {"tenant": request.tenant, "choice": choice, "languages": settings.LANGUAGES}
+        context: dict[str, Any] = {
+            "tenant": request.tenant,
+            "choice": choice,
+            "languages": settings.LANGUAGES,
+        }
         if choice.strategy is not None:
             report = attach_charts(
                 build_annual_report(
@@ -173,7 +177,7 @@ def report_pdf_start(request: TenantRequest) -> HttpResponse:
         strategy=choice.strategy,
         year=choice.year,
         language=choice.language,
-        created_by=request.user,
+        created_by=cast(User, request.user),  # the guard lets only signed-in members through
     )
     render_annual_report_pdf.enqueue(run_id=run.pk)
     run.refresh_from_db()  # the immediate backend (tests) has finished it already
@@ -191,7 +195,12 @@ def _run_response(request: TenantRequest, run: ReportRun, *, announce: bool) -> 
         response = TemplateResponse(
             request,
             template,
-            {"tenant": request.tenant, "organisation": request.tenant.organisation, "run": run, "announce": announce},
+            {
+                "tenant": request.tenant,
+                "organisation": request.tenant.organisation,
+                "run": run,
+                "announce": announce,
+            },
         )
         response.render()
     return response
@@ -221,5 +230,4 @@ def report_download(request: TenantRequest, report_run_pk: int) -> HttpResponse:
         raise Http404(_("This report is not ready.")) from missing
     response = FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
-    return response
-
+    return response  # type: ignore[return-value]  # a streaming response; the guard's type names HttpResponse

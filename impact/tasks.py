@@ -90,5 +90,3 @@ def remove_old_report_files(newest: ReportRun) -> int:
     if old:
         logger.info("removed %s old annual report runs of %s", len(old), newest.organisation.slug)
     return len(old)
-
-

@@ -191,7 +191,9 @@ def test_report_query_count_does_not_grow_with_the_data(
         make_contribution(activity=extra, goal=tree.g12)
         make_report(activity=extra, reported_on=dt.date(2025, 9, 1))
         goal = make_goal(strategy=tree.strategy, parent=tree.sg3, code=f"3.{n + 3}", title=f"Lisätavoite {n}")
-        _link(goal, make_measure(organisation=fixture.organisation, name=f"Lisämittari {n}", values={2025: n}))
+        _link(
+            goal, make_measure(organisation=fixture.organisation, name=f"Lisämittari {n}", values={2025: n})
+        )
     with django_assert_max_num_queries(12):
         _report(fixture)
 
@@ -237,10 +239,15 @@ def _url(org: Organisation, name: str = "report:annual", *args: object) -> str:
 
 def test_viewer_reads_the_page_with_every_strategic_goal(fixture: Fixture) -> None:
     client = _viewer(fixture.organisation)
-    response = client.get(_url(fixture.organisation), {"year": YEAR, "lang": "en"})
+    response = client.get(_url(fixture.organisation), {"year": str(YEAR), "lang": "en"})
     assert response.status_code == 200
     body = response.content.decode()
-    for title in ("Uudistuva elinkeinoelämä", "Hiilineutraali Aakkosla 2035", "Alfan tulos 2025", "Jatketaan"):
+    for title in (
+        "Uudistuva elinkeinoelämä",
+        "Hiilineutraali Aakkosla 2035",
+        "Alfan tulos 2025",
+        "Jatketaan",
+    ):
         assert title in body
     assert 'src="data:image/svg+xml;base64,' in body  # the server-drawn chart, the same one the PDF has
     assert "<figcaption" in body and "<table" in body
@@ -248,9 +255,9 @@ def test_viewer_reads_the_page_with_every_strategic_goal(fixture: Fixture) -> No
 
 def test_the_page_speaks_the_chosen_language(fixture: Fixture) -> None:
     client = _viewer(fixture.organisation)
-    finnish = client.get(_url(fixture.organisation), {"year": YEAR, "lang": "fi"}).content.decode()
-    english = client.get(_url(fixture.organisation), {"year": YEAR, "lang": "en"}).content.decode()
-    swedish = client.get(_url(fixture.organisation), {"year": YEAR, "lang": "sv"}).content.decode()
+    finnish = client.get(_url(fixture.organisation), {"year": str(YEAR), "lang": "fi"}).content.decode()
+    english = client.get(_url(fixture.organisation), {"year": str(YEAR), "lang": "en"}).content.decode()
+    swedish = client.get(_url(fixture.organisation), {"year": str(YEAR), "lang": "sv"}).content.decode()
     assert '<html lang="fi">' in finnish and '<html lang="en">' in english and '<html lang="sv">' in swedish
     assert 'class="annual-report" lang="sv"' in swedish
     # Numbers follow the language: 108 000 in Finnish and Swedish (a no-break space), 108,000 in English.
@@ -260,7 +267,7 @@ def test_the_page_speaks_the_chosen_language(fixture: Fixture) -> None:
 
 def test_unknown_language_falls_back_to_the_ui_language(fixture: Fixture) -> None:
     client = _viewer(fixture.organisation)
-    body = client.get(_url(fixture.organisation), {"year": YEAR, "lang": "xx"}).content.decode()
+    body = client.get(_url(fixture.organisation), {"year": str(YEAR), "lang": "xx"}).content.decode()
     assert '<html lang="en">' in body
 
 
@@ -278,7 +285,9 @@ def test_page_without_a_strategy_says_so(org_a: Organisation) -> None:
 
 
 def test_xlsx_download(fixture: Fixture) -> None:
-    response = _viewer(fixture.organisation).get(_url(fixture.organisation, "report:xlsx"), {"year": YEAR})
+    response = _viewer(fixture.organisation).get(
+        _url(fixture.organisation, "report:xlsx"), {"year": str(YEAR)}
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="aakkosla-annual-report-2025-en.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))
@@ -290,7 +299,7 @@ def test_viewer_makes_the_pdf_and_downloads_it(fixture: Fixture, settings: Any, 
     settings.MEDIA_ROOT = tmp_path
     client = _viewer(fixture.organisation)
     response = client.post(
-        _url(fixture.organisation, "report:pdf_start"), {"year": YEAR, "lang": "en"}, headers=htmx()
+        _url(fixture.organisation, "report:pdf_start"), {"year": str(YEAR), "lang": "en"}, headers=htmx()
     )
     assert_fragment(response, "report-run")
     run = ReportRun.objects.get()
@@ -338,7 +347,7 @@ def test_the_report_page_shows_the_latest_run(fixture: Fixture) -> None:
         organisation=fixture.organisation, strategy=fixture.tree.strategy, year=YEAR, language="en",
         state=ReportRun.State.QUEUED,
     )  # fmt: skip
-    body = _viewer(fixture.organisation).get(_url(fixture.organisation), {"year": YEAR, "lang": "en"})
+    body = _viewer(fixture.organisation).get(_url(fixture.organisation), {"year": str(YEAR), "lang": "en"})
     assert _url(fixture.organisation, "report:run", run.pk) in body.content.decode()
 
 
@@ -356,7 +365,9 @@ def test_non_member_and_other_organisations_run_are_404(fixture: Fixture, org_b:
         assert member.get(_url(fixture.organisation, name, b_run.pk)).status_code == 404
         assert outsider.get(_url(fixture.organisation, name, a_run.pk)).status_code == 404
     assert outsider.get(_url(fixture.organisation)).status_code == 404
-    assert outsider.post(_url(fixture.organisation, "report:pdf_start"), {"year": YEAR}).status_code == 404
+    assert (
+        outsider.post(_url(fixture.organisation, "report:pdf_start"), {"year": str(YEAR)}).status_code == 404
+    )
     assert ReportRun.objects.filter(organisation=fixture.organisation).count() == 1
 
 
