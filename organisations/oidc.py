@@ -16,6 +16,9 @@ from django.http import HttpRequest
 
 
 class OrganisationOIDCProvider(OpenIDConnectProvider):
+    # allauth finds the provider's URLs and views through its package: they stay allauth's own.
+    package = "allauth.socialaccount.providers.openid_connect"
+
     def redirect(
         self, request: HttpRequest, process: Any, next_url: Any = None, data: Any = None, **kwargs: Any
     ) -> Any:
