@@ -419,7 +419,9 @@ def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(client: Client
             assert response.status_code in {200, 302, 404, 405}, (route.name, response.status_code)
             if response.status_code == 302:
                 # Steps of signing in or out go back to the sign-in page when no sign-in is under way.
-                assert "/accounts/login/" not in response["Location"] or route.name in SIGN_IN_STEPS, route.name
+                assert "/accounts/login/" not in response["Location"] or route.name in SIGN_IN_STEPS, (
+                    route.name
+                )
             continue
         assert response.status_code == 302, (route.name, response.status_code)
         assert response["Location"].startswith("/accounts/login/?next="), (route.name, response["Location"])
