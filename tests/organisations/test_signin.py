@@ -486,3 +486,8 @@ def test_a_password_change_refuses_a_common_password(client: Client, db: None) -
         {"old_password": PASSWORD, "new_password1": "qwerty123456", "new_password2": "qwerty123456"},
     )
     assert response.status_code == 200 and "too common" in response.content.decode()
+
+
+def test_the_operators_admin_signs_in_through_the_same_page(client: Client, db: None) -> None:
+    response = client.get(f"/{django_settings.ADMIN_URL}login/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
