@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "django_countries",
 ]
@@ -83,6 +88,8 @@ MIDDLEWARE = [
     "organisations.middleware.UserLanguageMiddleware",
     "organisations.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "organisations.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -132,9 +139,11 @@ if env_bool("DB_POOL", True):
 
 AUTH_USER_MODEL = "organisations.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked username+address before any check
+    "allauth.account.auth_backends.AuthenticationBackend",  # username or email, case-insensitively
 ]
+# ASVS 6.2: at least 12 characters, no common password (Django's offline list of 20,000), applied by
+# every form that sets a password: invitation, reset, change (and allauth's forms, through its adapter).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -151,9 +160,74 @@ INVITATION_TIMEOUT_SECONDS = 60 * 60 * 24 * 7  # a week
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# allauth's sign-in form posts `login` (a username or an email); the callable maps both to one username
+# so the count is per person, and the address comes from the same rule as everywhere (TRUSTED_PROXY_COUNT).
+AXES_USERNAME_CALLABLE = "organisations.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "organisations.signin.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# Behind a reverse proxy: how many proxies of our own append to X-Forwarded-For (0 = no proxy: the
+# header is ignored and the connection's address counts). Used by throttling, allauth and the logs.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Sign-in with django-allauth: local accounts (username or email and a password) and single sign-on
+# with each organisation's own OpenID Connect identity service. No self-service sign-up: people join
+# through an invitation from their organisation's admin (organisations.signin.AccountAdapter).
+ACCOUNT_ADAPTER = "organisations.signin.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "organisations.signin.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser; the idle and absolute caps hold
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_USER_DISPLAY = "organisations.signin.user_display"
+# Throttling per username and address is django-axes' (above); allauth keeps only its per-address cap
+# on failures (username spraying from one address) and its defaults for the other actions.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is organisations.signin.SocialAccountAdapter's
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+
+def _oidc_apps_from_environment() -> list[dict[str, object]]:
+    """OIDC_PROVIDERS=kaarnala,naapurila and, per slug (upper case, - as _), OIDC_KAARNALA_ISSUER,
+    OIDC_KAARNALA_CLIENT_ID, OIDC_KAARNALA_SECRET. The provider id is the organisation's slug."""
+    apps: list[dict[str, object]] = []
+    for slug in env_list("OIDC_PROVIDERS", ""):
+        prefix = "OIDC_" + slug.upper().replace("-", "_") + "_"
+        apps.append(
+            {
+                "provider_id": slug,
+                "name": slug,
+                "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+                "secret": os.environ.get(prefix + "SECRET", ""),
+                "settings": {"server_url": os.environ.get(prefix + "ISSUER", "")},
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # allauth's provider with a nonce in every request and PKCE (organisations/oidc.py).
+        "provider_class": "organisations.oidc.OrganisationOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _oidc_apps_from_environment(),
+    }
+}
+# One-time codes (TOTP) from an authenticator app, with recovery codes; offered to everyone on the
+# account page and required for admins and stewards signing in with a password, unless turned off
+# (`make run` turns it off through DJANGO_DEBUG so the demo sign-ins work without an app).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Vaikuttava"
+REQUIRE_MFA_FOR_PRIVILEGED = env_bool("REQUIRE_MFA_FOR_PRIVILEGED", not DEBUG)
 
 # Sessions: in the database (the web tier stays stateless), 30 minutes idle, 10 hours at most.
 SESSION_COOKIE_AGE = 30 * 60

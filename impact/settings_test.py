@@ -14,3 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Most tests sign in with force_login as admins; the one-time-code requirement has its own tests, which
+# turn it on (tests/organisations/test_signin.py).
+REQUIRE_MFA_FOR_PRIVILEGED = False

@@ -1,11 +1,64 @@
 """Root URLs. Every organisation page lives under /o/<org_slug>/ and goes through the tenancy guard."""
 
+from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
+from allauth.urls import build_provider_urlpatterns
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 from impact import views
+from organisations.views import sign_in
+
+# The operator's admin signs in through the product's sign-in too (throttling, one-time codes).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+password_change = auth_views.PasswordChangeView.as_view()
+password_reset = auth_views.PasswordResetView.as_view()
+
+# Sign-in (django-allauth) under /accounts/. The product's names (login, logout, password_*) stay; the
+# allauth names its code reverses point at the same views. Only the allauth parts the product uses are
+# mounted: no self-service sign-up pages beyond allauth's "closed" answer, no email management.
+account_urls: list[URLPattern | URLResolver] = [
+    path("login/", sign_in, name="login"),
+    path("login/", sign_in, name="account_login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("logout/", allauth_views.logout, name="account_logout"),
+    path("inactive/", allauth_views.account_inactive, name="account_inactive"),
+    path("signup/", allauth_views.signup, name="account_signup"),
+    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    path("email/", RedirectView.as_view(pattern_name="organisations:account"), name="account_email"),
+    path("password/change/", password_change, name="password_change"),
+    path("password/change/", password_change, name="account_change_password"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", password_reset, name="password_reset"),
+    path("password/reset/", password_reset, name="account_reset_password"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("2fa/", include("allauth.mfa.urls")),
+    path("3rdparty/", include("allauth.socialaccount.urls")),
+    # /accounts/oidc/<organisation slug>/login/ and …/login/callback/ (the redirect URI to register).
+    *build_provider_urlpatterns(),
+]
 
 urlpatterns = [
     path("", views.start, name="start"),
@@ -19,34 +72,7 @@ urlpatterns = [
     path("library/indicators/", include("indicators.library_urls")),
     path("o/<slug:org_slug>/futures/", include("futures.urls")),
     path("library/", include("futures.library_urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    path("accounts/", include(account_urls)),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("about-data/", views.about_data, name="about_data"),

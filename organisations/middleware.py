@@ -1,16 +1,20 @@
-"""Request middleware of the organisations app: UI language and the absolute session cap."""
+"""Request middleware of the organisations app: UI language, the absolute session cap, required MFA."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 SIGNED_IN_AT = "signed_in_at"
@@ -59,3 +63,39 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+# Pages a person who must set up one-time codes may still open: the set-up itself, signing out, the
+# language switch and re-authentication (allauth asks for the password again before activating codes).
+MFA_SETUP_ROUTES = {"logout", "account_logout", "account_reauthenticate", "language"}
+
+
+class RequireMFAMiddleware:
+    """Send an admin or steward who signed in with a password and has no one-time codes to set them up
+    before they use the product (REQUIRE_MFA_FOR_PRIVILEGED; organisations.signin.must_set_up_mfa)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if not settings.REQUIRE_MFA_FOR_PRIVILEGED or not request.user.is_authenticated:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public pages stay open
+        match = request.resolver_match
+        name = match.url_name if match else ""
+        if name and (name.startswith("mfa_") or name in MFA_SETUP_ROUTES):
+            return None
+        from organisations.signin import must_set_up_mfa
+
+        if not must_set_up_mfa(request):
+            return None
+        url = reverse("mfa_activate_totp")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

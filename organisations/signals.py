@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -18,7 +19,9 @@ security_log = logging.getLogger("security")
 def _client(request: HttpRequest | None) -> str:
     if request is None:
         return "-"
-    return str(request.META.get("REMOTE_ADDR", "-"))
+    from organisations.signin import client_ip  # behind a proxy, the real client (TRUSTED_PROXY_COUNT)
+
+    return client_ip(request) or "-"
 
 
 @receiver(user_logged_in)
@@ -33,7 +36,15 @@ def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     # Only the username: the credentials dict also holds the password, which never reaches a log.
-    security_log.warning("login_failed username=%r client=%s", credentials.get("username"), _client(request))
+    # allauth's form passes `username` and/or `email` (whatever the person typed in `login`).
+    username = credentials.get("username") or credentials.get("email")
+    security_log.warning("login_failed username=%r client=%s", username, _client(request))
+
+
+@receiver(user_locked_out)
+def on_lockout(sender: Any, request: HttpRequest | None, username: str | None, **kwargs: Any) -> None:
+    """django-axes locked a username at an address (5 failures): the next attempts answer 429."""
+    security_log.warning("login_lockout username=%r client=%s", username, _client(request))
 
 
 @receiver(user_logged_out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -22,6 +23,7 @@ from organisations.forms import AccountForm, MemberAddForm, MemberRoleForm, Orga
 from organisations.middleware import SUPPORTED
 from organisations.models import Membership, Role, User
 from organisations.services import MembershipError, add_member, change_role, remove_member
+from organisations.signin import identity_services, mfa_status
 from organisations.tenancy import TenantRequest, tenant_view
 from organisations.tokens import invitation_tokens
 
@@ -170,8 +172,10 @@ def organisation_settings(request: TenantRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
-    """The person's own name, email and interface language."""
+    """The person's own name, email and interface language, and whether one-time codes are on."""
     form = AccountForm(request.POST or None, instance=request.user)
+    _privileged, has_totp = mfa_status(request.user)
+    context = {"form": form, "has_totp": has_totp}
     if request.method == "POST":
         if form.is_valid():
             form.save()
@@ -186,8 +190,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 httponly=True,
             )
             return response
-        return TemplateResponse(request, "organisations/account_settings.html", {"form": form}, status=422)
-    return TemplateResponse(request, "organisations/account_settings.html", {"form": form})
+        return TemplateResponse(request, "organisations/account_settings.html", context, status=422)
+    return TemplateResponse(request, "organisations/account_settings.html", context)
 
 
 @login_not_required
@@ -219,7 +223,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     token_generator = invitation_tokens
     template_name = "organisations/invitation_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "allauth.account.auth_backends.AuthenticationBackend"
     reset_url_token = "set-password"  # noqa: S105  (a URL segment, not a secret)
 
     def get_success_url(self) -> str:
@@ -227,3 +231,16 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
 
 invitation_accept = InvitationAcceptView.as_view()
+
+
+class SignInView(LoginView):
+    """allauth's sign-in (username or email and password, then a one-time code when the person has
+    them), with a button for each organisation whose identity service is configured."""
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["identity_services"] = identity_services(self.request)
+        return context
+
+
+sign_in = SignInView.as_view()

@@ -48,3 +48,14 @@ def english_unless_a_test_says_otherwise() -> Iterator[None]:
     with translation.override("en"):
         yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """allauth keeps its rate limits (failed sign-ins per address, used one-time codes) in the cache:
+    one test's attempts must not count in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -24,6 +24,17 @@ from tests.factories import make_member, make_user
 # Routes anyone may open without signing in (LoginRequiredMiddleware's explicit exceptions).
 PUBLIC = {
     "login",
+    "logout",  # signing out needs no sign-in (allauth's sign-in stages cancel through it)
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_signup",  # answers that sign-up is closed: people join by invitation
+    "account_reset_password",
+    "mfa_authenticate",  # the one-time code step of signing in
+    "socialaccount_login_cancelled",
+    "socialaccount_signup",  # with sign-up closed, sends back to sign-in
+    "openid_connect_login",  # to an organisation's identity service
+    "openid_connect_callback",  # back from it
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
@@ -35,6 +46,14 @@ PUBLIC = {
     "organisations:language",
     "organisations:invitation_accept",
     "digest_preference",
+}
+SIGN_IN_STEPS = {
+    "login",
+    "account_login",
+    "logout",
+    "account_logout",
+    "mfa_authenticate",
+    "socialaccount_signup",
 }
 # The operator's Django admin has its own sign-in and staff check; no product screen depends on it.
 SKIPPED_NAMESPACES = {"admin"}
@@ -120,6 +139,7 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "report_run_pk": lambda w: str(w.b_report_run.pk),
     "strategy_pk": lambda w: str(_b_goal(w).strategy_id),
     "goal_pk": lambda w: str(_b_goal(w).pk),
+    "provider_id": lambda w: w.org_b.slug,  # an organisation's identity service (none configured: 404)
 }
 
 
@@ -422,7 +442,10 @@ def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(client: Client
             # A public page with a foreign or forged token may answer 404; it must never need a sign-in.
             assert response.status_code in {200, 302, 404, 405}, (route.name, response.status_code)
             if response.status_code == 302:
-                assert "/accounts/login/" not in response["Location"] or route.name == "login", route.name
+                # Steps of signing in or out go back to the sign-in page when no sign-in is under way.
+                assert "/accounts/login/" not in response["Location"] or route.name in SIGN_IN_STEPS, (
+                    route.name
+                )
             continue
         assert response.status_code == 302, (route.name, response.status_code)
         assert response["Location"].startswith("/accounts/login/?next="), (route.name, response["Location"])

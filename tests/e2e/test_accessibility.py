@@ -50,7 +50,7 @@ def test_locked_out_page(page: Page, org_a: Organisation) -> None:
     statuses: list[int] = []
     # Wrong passwords until the sign-in is paused (the limit itself is pinned by the view tests).
     while page.locator("#id_password").count() and len(statuses) < 6:
-        page.locator("#id_username").fill(user.username)
+        page.locator("#id_login").fill(user.username)
         page.locator("#id_password").fill("wrong-password")
         with page.expect_response(url("login")) as answer:
             page.locator("main form button[type=submit]").click()

@@ -29,7 +29,7 @@ def test_sign_in_and_out(page: Page, org_a: Organisation) -> None:
 
     page.goto(url("start"))
     expect(page).to_have_url(re.compile(re.escape(url("login")) + r"\?next=/$"))
-    page.locator("#id_username").fill(user.username)
+    page.locator("#id_login").fill(user.username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
 
@@ -47,7 +47,7 @@ def test_sign_in_and_out(page: Page, org_a: Organisation) -> None:
 def test_wrong_password_is_refused_with_a_message(page: Page, org_a: Organisation) -> None:
     user = make_member(organisation=org_a)
     page.goto(url("login"))
-    page.locator("#id_username").fill(user.username)
+    page.locator("#id_login").fill(user.username)
     page.locator("#id_password").fill("not-the-password")
     page.locator("main form button[type=submit]").click()
 
@@ -230,7 +230,7 @@ def _tab_to(page: Page, selector: str, *, limit: int = 40) -> None:
 def test_keyboard_only_sign_in_and_out(page: Page, org_a: Organisation) -> None:
     user = make_member(organisation=org_a, user=make_user(name="Kaisa Keyboard"))
     page.goto(url("login"))
-    expect(page.locator("#id_username")).to_be_focused()  # the form field has autofocus
+    expect(page.locator("#id_login")).to_be_focused()  # the form field has autofocus
     page.keyboard.type(user.username)
     page.keyboard.press("Tab")
     expect(page.locator("#id_password")).to_be_focused()

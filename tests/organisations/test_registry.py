@@ -58,7 +58,7 @@ def test_demo_signs_in_and_is_labelled(client: Client, db: None, settings: objec
     assert kaarnala.is_demo and kaarnala.code == "999"
     assert Membership.objects.filter(organisation=kaarnala).count() == 3
     assert Membership.objects.get(user__username="steward").role == Role.STEWARD
-    response = client.post(reverse("login"), {"username": "kaarnala-editor", "password": DEMO_PASSWORD})
+    response = client.post(reverse("login"), {"login": "kaarnala-editor", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     home = client.get(reverse("organisation_home", args=["kaarnala"]))
     assert "Kaarnala" in home.content.decode() and 'class="badge"' in home.content.decode()

@@ -24,7 +24,7 @@ from tests.factories import PASSWORD, make_member, make_organisation, make_user
 
 
 def _login(client: Client, username: str, password: str, address: str = "10.0.0.1") -> Any:
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(reverse("login"), {"login": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_five_wrong_passwords_lock_the_user_at_that_address(db: None) -> None:
