@@ -413,8 +413,12 @@ def story_edit(request: TenantRequest, story_pk: int) -> HttpResponse:
 def story_delete(request: TenantRequest, story_pk: int) -> HttpResponse:
     story = _get_story(request, story_pk)
     if request.method == "POST":
-        story.delete()
-        messages.success(request, _("The story “%(title)s” was deleted.") % {"title": story.title})
+        story.soft_delete(by=request.user)
+        messages.success(
+            request,
+            _("The story “%(title)s” was deleted. It can be restored from Recently deleted for 30 days.")
+            % {"title": story.title},
+        )
         return _go(request, _url("index", request))
     counts = story.implications.count(), story.signposts.count(), story.milestones.count()
     return _confirm(

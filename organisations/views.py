@@ -154,6 +154,7 @@ def organisation_settings(request: TenantRequest) -> HttpResponse:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
                 form.add_error(None, conflict_message())
+                messages.error(request, conflict_message())  # announced in the live region
                 status = 409
             else:
                 messages.success(request, _("The settings were saved."))
