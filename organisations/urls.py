@@ -10,10 +10,10 @@ urlpatterns = [
     path("o/<slug:org_slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org_slug>/settings/", views.organisation_settings, name="settings"),
     path("o/<slug:org_slug>/settings/export/", views_data.organisation_export, name="export"),
-    path("o/<slug:org_slug>/history/<str:kind>/<int:pk>/", views_data.object_history, name="history"),
+    path("o/<slug:org_slug>/history/<str:kind>/<int:object_pk>/", views_data.object_history, name="history"),
     path("o/<slug:org_slug>/deleted/", views_data.deleted_list, name="deleted"),
     path(
-        "o/<slug:org_slug>/deleted/<str:kind>/<int:pk>/restore/",
+        "o/<slug:org_slug>/deleted/<str:kind>/<int:object_pk>/restore/",
         views_data.deleted_restore,
         name="deleted_restore",
     ),

@@ -28,11 +28,11 @@ def _kind(key: str) -> history.Kind:
 
 @require_GET
 @tenant_view(read=Role.EDITOR)
-def object_history(request: TenantRequest, kind: str, pk: int) -> HttpResponse:
+def object_history(request: TenantRequest, kind: str, object_pk: int) -> HttpResponse:
     """Who changed what and when, for one object and the rows written under it (editors and admins)."""
     found = _kind(kind)
     # Deleted objects keep their history; only this organisation's rows are found (others are a 404).
-    obj = found.rows(request.tenant.organisation).filter(pk=pk).first()
+    obj = found.rows(request.tenant.organisation).filter(pk=object_pk).first()
     if obj is None:
         raise Http404(_("No such object in this organisation."))
     return TemplateResponse(
@@ -65,13 +65,13 @@ def deleted_list(request: TenantRequest) -> HttpResponse:
 
 @require_POST
 @tenant_view(write=Role.EDITOR)
-def deleted_restore(request: TenantRequest, kind: str, pk: int) -> HttpResponse:
+def deleted_restore(request: TenantRequest, kind: str, object_pk: int) -> HttpResponse:
     found = _kind(kind)
     if not found.soft_delete or found.restore is None:
         raise Http404(_("No such kind of object."))
     obj = (
         found.rows(request.tenant.organisation)
-        .filter(pk=pk, deleted_at__isnull=False, deleted_at__gt=timezone.now() - RETENTION)
+        .filter(pk=object_pk, deleted_at__isnull=False, deleted_at__gt=timezone.now() - RETENTION)
         .first()
     )
     if obj is None:

@@ -118,6 +118,9 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "run_pk": lambda w: str(w.b_import_run.pk),
     "strategy_pk": lambda w: str(_b_goal(w).strategy_id),
     "goal_pk": lambda w: str(_b_goal(w).pk),
+    # The history and restore pages name a registered kind and one of its rows: B's activity.
+    "kind": lambda w: "activity",
+    "object_pk": lambda w: str(w.b_activity.pk),
 }
 
 
