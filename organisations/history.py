@@ -116,6 +116,7 @@ class Entry:
     action: str
     changes: list[Change] = field(default_factory=list)
     imported: bool = False
+    sequence: int = 0  # the event's id: orders events of one transaction (they share a time)
 
 
 def event_model(model: type[models.Model]) -> type[models.Model]:
@@ -247,7 +248,8 @@ def object_history(obj: models.Model, kind: Kind) -> list[Entry]:
                     action=_action(label, changed, event, before),
                     changes=changes,
                     imported="import_run" in metadata,
+                    sequence=event.pgh_id,
                 )
             )
-    entries.sort(key=lambda e: e.when, reverse=True)
+    entries.sort(key=lambda e: (e.when, e.sequence), reverse=True)
     return entries

@@ -156,7 +156,9 @@ def test_restore_and_the_recently_deleted_page_are_per_organisation(
     assert Activity.all_objects.get(pk=b_activity.pk).deleted_at is not None
 
 
-def test_viewers_cannot_delete_or_restore(client: Client, org_a: Organisation, world: dict[str, object]) -> None:
+def test_viewers_cannot_delete_or_restore(
+    client: Client, org_a: Organisation, world: dict[str, object]
+) -> None:
     activity = world["activity"]
     assert isinstance(activity, Activity)
     viewer = make_member(organisation=org_a, role=Role.VIEWER)
