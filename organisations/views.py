@@ -183,7 +183,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             with transaction.atomic():
-                stored = User.objects.select_for_update().get(pk=request.user.pk)
+                stored = User.objects.select_for_update().get(pk=form.instance.pk)
                 loaded = form.cleaned_data["loaded"]  # empty only from a hand-made request: no check
                 stale = bool(loaded) and loaded != account_fingerprint(stored)
                 if not stale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pghistory.models
 import pytest
@@ -37,7 +38,7 @@ def editor(org_a: Organisation) -> User:
 
 
 @pytest.fixture
-def world(org_a: Organisation) -> dict[str, object]:
+def world(org_a: Organisation) -> dict[str, Any]:
     """A goal measured by an indicator with values and a target, an activity serving the goal with a
     report, and a story with an implication for the goal and a signpost on the indicator."""
     strategy = make_strategy(organisation=org_a)
@@ -56,7 +57,7 @@ def world(org_a: Organisation) -> dict[str, object]:
 
 
 def test_a_deleted_indicator_vanishes_from_lists_exports_related_rows_and_its_url(
-    client: Client, org_a: Organisation, editor: User, world: dict[str, object]
+    client: Client, org_a: Organisation, editor: User, world: dict[str, Any]
 ) -> None:
     indicator = world["indicator"]
     assert isinstance(indicator, Indicator)
@@ -91,7 +92,7 @@ def test_a_deleted_indicator_vanishes_from_lists_exports_related_rows_and_its_ur
 
 
 def test_a_deleted_activity_and_story_answer_404_and_leave_the_lists(
-    client: Client, org_a: Organisation, editor: User, world: dict[str, object]
+    client: Client, org_a: Organisation, editor: User, world: dict[str, Any]
 ) -> None:
     activity, story, goal = world["activity"], world["story"], world["goal"]
     assert isinstance(activity, Activity) and isinstance(story, FutureStory) and isinstance(goal, Goal)
@@ -156,9 +157,7 @@ def test_restore_and_the_recently_deleted_page_are_per_organisation(
     assert Activity.all_objects.get(pk=b_activity.pk).deleted_at is not None
 
 
-def test_viewers_cannot_delete_or_restore(
-    client: Client, org_a: Organisation, world: dict[str, object]
-) -> None:
+def test_viewers_cannot_delete_or_restore(client: Client, org_a: Organisation, world: dict[str, Any]) -> None:
     activity = world["activity"]
     assert isinstance(activity, Activity)
     viewer = make_member(organisation=org_a, role=Role.VIEWER)
@@ -179,33 +178,33 @@ def test_an_adopted_indicator_can_be_adopted_again_after_deletion(org_a: Organis
 
 
 def test_purge_deletes_for_good_after_30_days_and_keeps_the_history(
-    org_a: Organisation, editor: User, world: dict[str, object]
+    org_a: Organisation, editor: User, world: dict[str, Any]
 ) -> None:
     goal, indicator, activity, story = (world[k] for k in ("goal", "indicator", "activity", "story"))
     strategy = world["strategy"]
     assert isinstance(strategy, Strategy)
-    sub = make_goal(strategy=strategy, title="sub", parent=goal)  # type: ignore[arg-type]
+    sub = make_goal(strategy=strategy, title="sub", parent=goal)
     now = timezone.now()
     long_ago = now - RETENTION - dt.timedelta(hours=1)
-    delete_goal(goal=goal, children=DeleteChildren.SUBTREE, by=editor)  # type: ignore[arg-type]
-    Goal.all_objects.filter(pk__in=[goal.pk, sub.pk]).update(deleted_at=long_ago)  # type: ignore[union-attr]
-    indicator.soft_delete(by=editor, at=long_ago)  # type: ignore[union-attr]
-    activity.soft_delete(by=editor, at=now - dt.timedelta(days=29))  # type: ignore[union-attr]
-    story.soft_delete(by=editor, at=long_ago)  # type: ignore[union-attr]
+    delete_goal(goal=goal, children=DeleteChildren.SUBTREE, by=editor)
+    Goal.all_objects.filter(pk__in=[goal.pk, sub.pk]).update(deleted_at=long_ago)
+    indicator.soft_delete(by=editor, at=long_ago)
+    activity.soft_delete(by=editor, at=now - dt.timedelta(days=29))
+    story.soft_delete(by=editor, at=long_ago)
     events_before = pghistory.models.Events.objects.tracks(indicator).count()
 
     out = io.StringIO()
     call_command("purge_deleted", "--dry-run", stdout=out)
     assert "would purge 2 goal" in out.getvalue()
-    assert Goal.all_objects.filter(pk=goal.pk).exists()  # type: ignore[union-attr]
+    assert Goal.all_objects.filter(pk=goal.pk).exists()
 
     counts = purge_deleted()
     assert counts == {"goal": 2, "indicator": 1, "activity": 0, "story": 1}
-    assert not Goal.all_objects.filter(pk__in=[goal.pk, sub.pk]).exists()  # type: ignore[union-attr]
-    assert not Indicator.all_objects.filter(pk=indicator.pk).exists()  # type: ignore[union-attr]
-    assert not Observation.all_objects.filter(indicator_id=indicator.pk).exists()  # type: ignore[union-attr]
-    assert not FutureStory.all_objects.filter(pk=story.pk).exists()  # type: ignore[union-attr]
-    assert Activity.all_objects.filter(pk=activity.pk).exists()  # type: ignore[union-attr]  # 29 days: kept
+    assert not Goal.all_objects.filter(pk__in=[goal.pk, sub.pk]).exists()
+    assert not Indicator.all_objects.filter(pk=indicator.pk).exists()
+    assert not Observation.all_objects.filter(indicator_id=indicator.pk).exists()
+    assert not FutureStory.all_objects.filter(pk=story.pk).exists()
+    assert Activity.all_objects.filter(pk=activity.pk).exists()  # 29 days: kept
     # The history outlives the row: the events stay, with the final delete recorded.
     events = pghistory.models.Events.objects.tracks(indicator)
     assert events.count() == events_before + 1
