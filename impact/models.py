@@ -71,7 +71,13 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
     def with_contribution_count(self) -> ActivityQuerySet:
-        return self.annotate(contribution_count=models.Count("contributions", distinct=True))
+        # A count through a join skips Contribution's default manager: contributions to deleted goals are
+        # left out by hand.
+        return self.annotate(
+            contribution_count=models.Count(
+                "contributions", filter=Q(contributions__goal__deleted_at__isnull=True), distinct=True
+            )
+        )
 
     def with_follow_up(self) -> ActivityQuerySet:
         """Annotate what the register shows: goals served, the latest report and the latest review.

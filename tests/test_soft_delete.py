@@ -220,3 +220,9 @@ def test_the_daily_task_runs_the_purge(org_a: Organisation) -> None:
     result = purge_deleted_rows.enqueue()
     assert result.return_value == {"goal": 0, "indicator": 0, "activity": 1, "story": 0}
     assert not Activity.all_objects.filter(pk=activity.pk).exists()
+
+
+def test_counts_through_joins_leave_out_deleted_rows(world: dict[str, Any]) -> None:
+    delete_goal(goal=world["goal"])
+    # A plain Count("contributions") would still see the contribution to the deleted goal.
+    assert Activity.objects.with_contribution_count().get().contribution_count == 0
