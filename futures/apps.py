@@ -11,3 +11,7 @@ class FuturesConfig(AppConfig):
         from futures.goal_panels import register
 
         register()
+
+        from futures import integrity
+
+        integrity.register()

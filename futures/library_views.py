@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -77,9 +77,9 @@ def _require_steward(request: HttpRequest) -> Membership:
 def megatrend_list(request: HttpRequest) -> HttpResponse:
     """The Sitra megatrends: the current edition first, then the archived ones."""
     megatrends = list(
-        Megatrend.objects.annotate(story_count=Count("stories", distinct=True)).order_by(
-            "-is_current", "-edition", "number"
-        )
+        Megatrend.objects.annotate(
+            story_count=Count("stories", filter=Q(stories__deleted_at__isnull=True), distinct=True)
+        ).order_by("-is_current", "-edition", "number")
     )
     editions: dict[int, list[Megatrend]] = {}
     for megatrend in megatrends:
@@ -218,7 +218,7 @@ def national_story_list(request: HttpRequest) -> HttpResponse:
         _national(request)
         .select_related("organisation")
         .prefetch_related(Prefetch("megatrends", queryset=Megatrend.objects.order_by("-edition", "number")))
-        .annotate(copy_count=Count("copies", distinct=True))
+        .annotate(copy_count=Count("copies", filter=Q(copies__deleted_at__isnull=True), distinct=True))
         .order_by("horizon_year", "title", "pk")
     )
     is_steward = steward_membership(request) is not None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal
 from indicators.models import Indicator
-from organisations.base import TrackedModel
+from organisations.base import EveryRowManager, HidesDeleted, SoftDeleteModel, TrackedModel
 from organisations.models import LocalText, Organisation, pick_language
 
 
@@ -45,6 +45,24 @@ class Megatrend(TrackedModel):
 class OwnedQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def for_organisation(self, organisation: Organisation) -> OwnedQuerySet:
         return self.filter(organisation=organisation)
+
+
+class StoryManager(HidesDeleted, models.Manager.from_queryset(OwnedQuerySet)):  # type: ignore[misc]
+    """Stories that are not deleted (the default manager)."""
+
+
+class StoryPartManager(HidesDeleted, models.Manager):  # type: ignore[type-arg]
+    """Rows written under a story that is not deleted."""
+
+    alive_paths = ("story__deleted_at",)
+
+
+class SignpostManager(HidesDeleted, models.Manager["Signpost"]):
+    alive_paths = ("story__deleted_at", "indicator__deleted_at")
+
+
+class ImplicationManager(HidesDeleted, models.Manager["Implication"]):
+    alive_paths = ("story__deleted_at", "goal__deleted_at")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -173,7 +191,7 @@ class IncompatiblePair(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class FutureStory(TrackedModel):
+class FutureStory(SoftDeleteModel, TrackedModel):
     """A story of a possible future (an organisation's own, or a national one of the association)."""
 
     class Kind(models.TextChoices):
@@ -225,7 +243,8 @@ class FutureStory(TrackedModel):
     # Only the association's (national) stories are published, to the library at /library/stories/.
     published_at = models.DateTimeField(_("published in the library"), null=True, blank=True, editable=False)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = StoryManager()
+    all_objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("future story")
@@ -264,6 +283,9 @@ class StoryDriver(models.Model):
     driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="+")
     assumed_state = models.CharField(_("assumed state"), max_length=255)
 
+    objects = StoryPartManager()
+    all_objects = EveryRowManager()
+
     class Meta:
         verbose_name = _("story driver")
         verbose_name_plural = _("story drivers")
@@ -287,6 +309,9 @@ class Signpost(models.Model):
     comparison = models.CharField(_("comparison"), max_length=5, choices=Comparison.choices)
     threshold = models.DecimalField(_("threshold"), max_digits=20, decimal_places=6)
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = SignpostManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("signpost")
@@ -324,6 +349,9 @@ class Milestone(models.Model):
         Goal, verbose_name=_("goal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = StoryPartManager()
+    all_objects = EveryRowManager()
+
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
@@ -348,6 +376,9 @@ class Implication(TrackedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     strength = models.PositiveSmallIntegerField(_("strength"), choices=[(1, "1"), (2, "2"), (3, "3")])
     action = models.TextField(_("what the goal should do"), blank=True)
+
+    objects = ImplicationManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("implication")

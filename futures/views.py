@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -313,8 +313,13 @@ def story_list(request: TenantRequest) -> HttpResponse:
     else:
         kind = ""
     stories = stories.annotate(
-        implication_count=Count("implications", distinct=True),
-        signpost_count=Count("signposts", distinct=True),
+        # Counts through joins skip the default managers: leave out what is deleted by hand.
+        implication_count=Count(
+            "implications", filter=Q(implications__goal__deleted_at__isnull=True), distinct=True
+        ),
+        signpost_count=Count(
+            "signposts", filter=Q(signposts__indicator__deleted_at__isnull=True), distinct=True
+        ),
     ).order_by("horizon_year", "title", "pk")
     story_list_ = list(stories)
     tables = table_data(FuturesTable.objects.for_organisation(organisation))
@@ -413,8 +418,12 @@ def story_edit(request: TenantRequest, story_pk: int) -> HttpResponse:
 def story_delete(request: TenantRequest, story_pk: int) -> HttpResponse:
     story = _get_story(request, story_pk)
     if request.method == "POST":
-        story.delete()
-        messages.success(request, _("The story “%(title)s” was deleted.") % {"title": story.title})
+        story.soft_delete(by=request.user)
+        messages.success(
+            request,
+            _("The story “%(title)s” was deleted. It can be restored from Recently deleted for 30 days.")
+            % {"title": story.title},
+        )
         return _go(request, _url("index", request))
     counts = story.implications.count(), story.signposts.count(), story.milestones.count()
     return _confirm(
@@ -947,7 +956,8 @@ def table_list(request: TenantRequest) -> HttpResponse:
         status = 422
     tables = sorted_finnish(
         FuturesTable.objects.for_organisation(organisation).annotate(
-            variable_count=Count("variables", distinct=True), story_count=Count("stories", distinct=True)
+            variable_count=Count("variables", distinct=True),
+            story_count=Count("stories", filter=Q(stories__deleted_at__isnull=True), distinct=True),
         ),
         key=lambda t: t.name,
     )

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, SdgTarget
-from organisations.base import TrackedModel
+from organisations.base import EveryRowManager, HidesDeleted, SoftDeleteModel, TrackedModel
 from organisations.models import Organisation
 
 
@@ -71,8 +71,18 @@ class GoalQuerySet(models.QuerySet["Goal"]):
         return self.filter(strategy__organisation=organisation)
 
 
+class GoalManager(HidesDeleted, models.Manager.from_queryset(GoalQuerySet)):  # type: ignore[misc]
+    """Goals that are not deleted (the default manager)."""
+
+
+class GoalIndicatorManager(HidesDeleted, models.Manager["GoalIndicator"]):
+    """Links whose goal and indicator are both alive."""
+
+    alive_paths = ("goal__deleted_at", "indicator__deleted_at")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Goal(TrackedModel):
+class Goal(SoftDeleteModel, TrackedModel):
     """A goal in a strategy's tree: impact goal → strategic goals → operational goals."""
 
     strategy = models.ForeignKey(
@@ -114,7 +124,8 @@ class Goal(TrackedModel):
         related_name="successors",
     )
 
-    objects = GoalQuerySet.as_manager()
+    objects = GoalManager()
+    all_objects = GoalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("goal")
@@ -153,6 +164,9 @@ class GoalIndicator(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = GoalIndicatorManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("goal indicator")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, GoalIndicator, Strategy
@@ -104,10 +105,12 @@ class DeleteResult:
 
 
 @transaction.atomic
-def delete_goal(*, goal: Goal, children: str = DeleteChildren.LIFT) -> DeleteResult:
+def delete_goal(*, goal: Goal, children: str = DeleteChildren.LIFT, by: Any = None) -> DeleteResult:
     """Delete a goal. Its sub-goals either move up a level to where it stood, or go with it.
 
-    Indicators are never deleted: only their links to the deleted goals go.
+    A deletion is soft: the goals are marked deleted at one moment (so they can be restored together from
+    the recently deleted page) and purged after the retention period. Indicators are never deleted; their
+    links to the deleted goals are hidden with the goals.
     """
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     rows = list(Goal.objects.filter(strategy_id=goal.strategy_id).values_list("pk", "parent_id", "order"))
@@ -117,17 +120,12 @@ def delete_goal(*, goal: Goal, children: str = DeleteChildren.LIFT) -> DeleteRes
     direct = [pk for _order, pk in sorted(kids.get(goal.pk, []))]
 
     lifted = 0
+    descendants: list[int] = []
     if children == DeleteChildren.SUBTREE:
-        # Deepest first: a parent is protected while it has children.
-        levels: list[list[int]] = []
         frontier = direct
         while frontier:
-            levels.append(frontier)
+            descendants += frontier
             frontier = [pk for parent in frontier for _order, pk in kids.get(parent, [])]
-        doomed = [pk for level in levels for pk in level] + [goal.pk]
-        unlinked = GoalIndicator.objects.filter(goal_id__in=doomed).count()
-        for level in reversed(levels):
-            Goal.objects.filter(pk__in=level).delete()
     else:
         siblings = [pk for _order, pk in sorted(kids.get(goal.parent_id, []))]
         position = siblings.index(goal.pk)
@@ -135,7 +133,34 @@ def delete_goal(*, goal: Goal, children: str = DeleteChildren.LIFT) -> DeleteRes
         for offset, child in enumerate(Goal.objects.filter(pk__in=direct).order_by("order", "pk")):
             move(child, parent=parent, position=position + 1 + offset)
             lifted += 1
-        levels = []
-        unlinked = GoalIndicator.objects.filter(goal=goal).count()
-    Goal.objects.filter(pk=goal.pk).delete()
-    return DeleteResult(deleted=1 + sum(len(level) for level in levels), lifted=lifted, unlinked=unlinked)
+    doomed = [goal.pk, *descendants]
+    unlinked = GoalIndicator.objects.filter(goal_id__in=doomed).count()
+    now = timezone.now()
+    # One UPDATE: one audit event per goal, every one with the same deletion time.
+    Goal.objects.filter(pk__in=doomed).update(
+        deleted_at=now, deleted_by=_user(by), updated_at=now, updated_by=_user(by), version=F("version") + 1
+    )
+    return DeleteResult(deleted=len(doomed), lifted=lifted, unlinked=unlinked)
+
+
+@transaction.atomic
+def restore_goal(*, goal: Goal, by: Any = None) -> int:
+    """Restore a deleted goal and the sub-goals deleted with it; its parent goal must be alive."""
+    if goal.parent_id and Goal.all_objects.filter(pk=goal.parent_id, deleted_at__isnull=False).exists():
+        raise ValueError("the parent goal is deleted")
+    rows = list(
+        Goal.all_objects.filter(strategy_id=goal.strategy_id, deleted_at=goal.deleted_at).values_list(
+            "pk", "parent_id"
+        )
+    )
+    kids: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in rows:
+        kids[parent_id].append(pk)
+    branch, frontier = [goal.pk], kids.get(goal.pk, [])
+    while frontier:
+        branch += frontier
+        frontier = [pk for parent in frontier for pk in kids.get(parent, [])]
+    now = timezone.now()
+    return Goal.all_objects.filter(pk__in=branch).update(
+        deleted_at=None, deleted_by=None, updated_at=now, updated_by=_user(by), version=F("version") + 1
+    )

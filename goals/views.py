@@ -529,7 +529,7 @@ def goal_delete(request: TenantRequest, goal_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             strategy, parent = goal.strategy, goal.parent
-            result = delete_goal(goal=goal, children=form.choice)
+            result = delete_goal(goal=goal, children=form.choice, by=request.user)
             message = _("The goal “%(title)s” was deleted.") % {"title": goal.title}
             if result.deleted > 1:
                 message += " " + _("%(count)s sub-goals were deleted with it.") % {

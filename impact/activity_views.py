@@ -426,8 +426,12 @@ def activity_delete(request: TenantRequest, activity_pk: int) -> HttpResponse:
     activity = _activity(request, activity_pk)
     if request.method == "POST":
         name = activity.name
-        activity.delete()
-        messages.success(request, _("The activity %(name)s was deleted.") % {"name": name})
+        activity.soft_delete(by=request.user)
+        messages.success(
+            request,
+            _("The activity %(name)s was deleted. It can be restored from Recently deleted for 30 days.")
+            % {"name": name},
+        )
         url = reverse("activities:list", args=[request.tenant.organisation.slug])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     counts = {

@@ -11,3 +11,7 @@ class ImpactConfig(AppConfig):
         from impact.goal_panels import register
 
         register()
+
+        from impact import integrity
+
+        integrity.register()

@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 
 from goals.models import Goal, Strategy
 from indicators.models import Indicator
-from organisations.base import TrackedModel
+from organisations.base import EveryRowManager, HidesDeleted, SoftDeleteModel, TrackedModel
 from organisations.models import Organisation
 
 DEFAULT_REPORT_INTERVAL_MONTHS = 6
@@ -71,7 +71,13 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
     def with_contribution_count(self) -> ActivityQuerySet:
-        return self.annotate(contribution_count=models.Count("contributions", distinct=True))
+        # A count through a join skips Contribution's default manager: contributions to deleted goals are
+        # left out by hand.
+        return self.annotate(
+            contribution_count=models.Count(
+                "contributions", filter=Q(contributions__goal__deleted_at__isnull=True), distinct=True
+            )
+        )
 
     def with_follow_up(self) -> ActivityQuerySet:
         """Annotate what the register shows: goals served, the latest report and the latest review.
@@ -101,8 +107,24 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         )
 
 
+class ActivityManager(HidesDeleted, models.Manager.from_queryset(ActivityQuerySet)):  # type: ignore[misc]
+    """Activities that are not deleted (the default manager)."""
+
+
+class ActivityPartManager(HidesDeleted, models.Manager):  # type: ignore[type-arg]
+    """Rows of an activity that is not deleted (partners, chain steps, reports, reviews)."""
+
+    alive_paths = ("activity__deleted_at",)
+
+
+class ContributionManager(HidesDeleted, models.Manager["Contribution"]):
+    """Contributions whose activity and goal are both alive."""
+
+    alive_paths = ("activity__deleted_at", "goal__deleted_at")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Activity(TrackedModel):
+class Activity(SoftDeleteModel, TrackedModel):
     """One international activity of the organisation: a means to reach its goals."""
 
     organisation = models.ForeignKey(
@@ -138,7 +160,8 @@ class Activity(TrackedModel):
         _("participants"), null=True, blank=True, help_text=_("A count only: names are never stored.")
     )
 
-    objects = ActivityQuerySet.as_manager()
+    objects = ActivityManager()
+    all_objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")
@@ -175,6 +198,9 @@ class Partner(models.Model):
     country = CountryField(_("country"), blank=True)
     role = models.CharField(_("role"), max_length=100, blank=True, help_text=_("e.g. lead partner, funder"))
 
+    objects = ActivityPartManager()
+    all_objects = EveryRowManager()
+
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
@@ -203,6 +229,9 @@ class PartnershipReview(TrackedModel):
     cost = models.DecimalField(_("cost (€ per year)"), max_digits=12, decimal_places=2, null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
+
+    objects = ActivityPartManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("partnership review")
@@ -242,6 +271,9 @@ class ChainStep(TrackedModel):
         related_name="+",
     )
     order = models.PositiveIntegerField(default=0)
+
+    objects = ActivityPartManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("chain step")
@@ -296,6 +328,9 @@ class Contribution(TrackedModel):
         _("expected time to impact"), max_length=10, choices=TimeToImpact.choices, default=TimeToImpact.MEDIUM
     )
 
+    objects = ContributionManager()
+    all_objects = EveryRowManager()
+
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
@@ -343,6 +378,9 @@ class ProgressReport(TrackedModel):
     evidence_links = models.TextField(
         _("evidence links"), blank=True, help_text=_("One web address per line.")
     )
+
+    objects = ActivityPartManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("progress report")

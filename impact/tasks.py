@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from impact.digests import send_digests
 from impact.models import ReportRun
+from organisations.retention import purge_deleted
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +91,8 @@ def remove_old_report_files(newest: ReportRun) -> int:
     if old:
         logger.info("removed %s old annual report runs of %s", len(old), newest.organisation.slug)
     return len(old)
+
+
+def purge_deleted_rows() -> dict[str, int]:
+    """The daily purge of rows deleted more than the retention period ago, enqueued by the scheduler."""
+    return purge_deleted()

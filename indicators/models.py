@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.base import TrackedModel
+from organisations.base import EveryRowManager, HidesDeleted, SoftDeleteModel, TrackedModel
 from organisations.models import LocalText, Organisation, pick_language
 
 
@@ -205,8 +205,20 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
         return self.filter(organisation=organisation)
 
 
+class IndicatorManager(HidesDeleted, models.Manager.from_queryset(IndicatorQuerySet)):  # type: ignore[misc]
+    """Indicators that are not deleted (the default manager)."""
+
+
+class TargetManager(HidesDeleted, models.Manager["Target"]):
+    alive_paths = ("indicator__deleted_at",)
+
+
+class ObservationManager(HidesDeleted, models.Manager["Observation"]):
+    alive_paths = ("indicator__deleted_at",)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Indicator(TemplateFields, TrackedModel):
+class Indicator(TemplateFields, SoftDeleteModel, TrackedModel):
     """An organisation's measure: adopted from a template (its definition follows it) or its own."""
 
     organisation = models.ForeignKey(
@@ -238,7 +250,8 @@ class Indicator(TemplateFields, TrackedModel):
     )
     note = models.TextField(_("note"), blank=True)
 
-    objects = IndicatorQuerySet.as_manager()
+    objects = IndicatorManager()
+    all_objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -246,7 +259,10 @@ class Indicator(TemplateFields, TrackedModel):
         ordering = ["name_fi"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "template"], condition=Q(template__isnull=False), name="adopt_once"
+                # A deleted adoption does not block adopting the template again.
+                fields=["organisation", "template"],
+                condition=Q(template__isnull=False, deleted_at__isnull=True),
+                name="adopt_once",
             ),
         ]
 
@@ -272,6 +288,9 @@ class Target(TrackedModel):
     value = models.DecimalField(_("target value"), max_digits=20, decimal_places=6)
     reason = models.TextField(_("reason for revision"), blank=True)
     superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True, editable=False)
+
+    objects = TargetManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("target")
@@ -321,6 +340,9 @@ class Observation(TrackedModel):
     )
     retrieved_at = models.DateTimeField(_("retrieved at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = ObservationManager()
+    all_objects = EveryRowManager()
 
     class Meta:
         verbose_name = _("observation")

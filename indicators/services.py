@@ -154,7 +154,7 @@ def set_target(*, indicator: Indicator, period: dt.date, value: Decimal, reason:
     """Set the target of a period. A revision keeps the old target (replaced, with the reason)."""
     reason = reason.strip()
     current = (
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, period=period, superseded_at__isnull=True)
         .first()
     )
@@ -234,7 +234,7 @@ def record_values(
         return RecordResult(0, 0, 0)
     existing = {
         (o.indicator_id, o.period): o
-        for o in Observation.objects.select_for_update().filter(
+        for o in Observation.objects.select_for_update(of=("self",)).filter(
             indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
         )
         if (o.indicator_id, o.period) in keys

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("grid/", views.value_grid, name="grid"),
     path("<int:indicator_pk>/", views.indicator_detail, name="detail"),
     path("<int:indicator_pk>/edit/", views.indicator_edit, name="edit"),
+    path("<int:indicator_pk>/delete/", views.indicator_delete, name="delete"),
     path("<int:indicator_pk>/template/", views.indicator_template, name="template"),
     path("<int:indicator_pk>/targets/", views.indicator_targets, name="targets"),
     path("<int:indicator_pk>/value/", views.indicator_value, name="value"),

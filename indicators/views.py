@@ -348,6 +348,32 @@ def indicator_edit(request: TenantRequest, indicator_pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@tenant_view(read=Role.EDITOR)
+def indicator_delete(request: TenantRequest, indicator_pk: int) -> HttpResponse:
+    """Confirm, then delete an indicator (soft: restorable for 30 days, then purged with its values)."""
+    organisation = request.tenant.organisation
+    indicator = _get_indicator(request, indicator_pk)
+    if request.method == "POST":
+        indicator.soft_delete(by=request.user)
+        messages.success(
+            request,
+            _("The indicator “%(name)s” was deleted. It can be restored from Recently deleted for 30 days.")
+            % {"name": indicator.name},
+        )
+        return redirect("indicators:list", organisation.slug)
+    counts = {
+        "values": indicator.observations.count(),
+        "targets": indicator.targets.count(),
+        "goals": indicator.goal_links.count(),
+    }
+    return TemplateResponse(
+        request,
+        "indicators/indicator_delete.html",
+        {"tenant": request.tenant, "indicator": indicator, "counts": counts},
+    )
+
+
 # --- the indicator page --------------------------------------------------------------------------
 
 

@@ -9,3 +9,9 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from organisations import signals  # noqa: F401  (connects the sign-in receivers)
+        from organisations.archive import Part, register_part
+        from organisations.models import Membership
+
+        register_part(
+            Part("members", lambda org: Membership.objects.filter(organisation=org).order_by("pk"), 10)
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# Soft-deleted rows are purged (deleted for good) this long after their deletion.
+RETENTION = dt.timedelta(days=30)
 
 
 class StaleEdit(Exception):
@@ -84,3 +88,72 @@ class TrackedModel(models.Model):
         self.version = expected_version + 1
         self.updated_at = now
         self.updated_by = user
+
+
+class HidesDeleted:
+    """Manager mixin: hide rows that are soft-deleted or belong to a soft-deleted row.
+
+    `alive_paths` names the `deleted_at` columns to check, e.g. `("deleted_at",)` on a soft-deletable model
+    and `("indicator__deleted_at",)` on its values. Used as the *default* manager, so related managers
+    (`organisation.indicators`, `goal.contributions`) and prefetches hide them too; Django's base manager
+    (forward foreign keys, `refresh_from_db`, cascades, `save_if_current`) still sees every row.
+    """
+
+    alive_paths: tuple[str, ...] = ("deleted_at",)
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return queryset.filter(**{f"{path}__isnull": True for path in self.alive_paths})
+
+
+class SoftDeleteModel(models.Model):
+    """Abstract: a row users delete is first only marked deleted, and purged after the retention period.
+
+    Concrete models declare `objects` (a manager with `HidesDeleted`, declared first so it is the default
+    manager) and `all_objects` (every row, for the recently deleted page, history and the purge).
+    """
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def purge_after(self) -> Any:
+        """When the purge removes the row for good (None while it is alive)."""
+        return self.deleted_at + RETENTION if self.deleted_at else None
+
+    def soft_delete(self, *, by: Any, at: dt.datetime | None = None) -> None:
+        """Mark the row deleted (one UPDATE, so the audit history records who and when)."""
+        self._mark(deleted_at=at or timezone.now(), by=by)
+
+    def restore(self, *, by: Any) -> None:
+        """Undo a soft delete within the retention period."""
+        self._mark(deleted_at=None, by=by)
+
+    def _mark(self, *, deleted_at: dt.datetime | None, by: Any) -> None:
+        user = by if getattr(by, "is_authenticated", False) else None
+        now = timezone.now()
+        values: dict[str, Any] = {"deleted_at": deleted_at, "deleted_by": user if deleted_at else None}
+        if isinstance(self, TrackedModel):
+            # A new version, so an edit form opened before the deletion cannot silently revive the row.
+            values.update(version=models.F("version") + 1, updated_at=now, updated_by=user)
+        type(self)._base_manager.filter(pk=self.pk).update(**values)
+        self.refresh_from_db(fields=[*values])
+
+
+class EveryRowManager(models.Manager):  # type: ignore[type-arg]
+    """`all_objects` of a model whose default manager hides deleted rows: every row, deleted ones too."""

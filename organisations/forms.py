@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from django import forms
@@ -62,8 +63,16 @@ class OrganisationSettingsForm(VersionedFormMixin, forms.ModelForm):
         fields = ["content_language", "shares_indicator_data"]
 
 
+def account_fingerprint(user: User) -> str:
+    """What the account form was loaded with, as one value: the user row has no version column."""
+    text = "\x1f".join(str(getattr(user, name)) for name in AccountForm.Meta.fields)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 class AccountForm(forms.ModelForm):
     language = forms.ChoiceField(label=_("Language of the interface"), choices=LANGUAGE_CHOICES)
+    # Optimistic concurrency: the second of two stale saves (two tabs, two devices) gets a conflict.
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = User
@@ -74,6 +83,8 @@ class AccountForm(forms.ModelForm):
         self.fields["email"].required = True
         self.fields["name"].widget.attrs.update(autocomplete="name")
         self.fields["email"].widget.attrs.update(autocomplete="email")
+        if not self.is_bound and self.instance.pk:
+            self.initial["loaded"] = account_fingerprint(self.instance)
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]

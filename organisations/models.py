@@ -52,6 +52,10 @@ class Role(models.TextChoices):
         return {"viewer": 1, "editor": 2, "steward": 2, "admin": 3}[self.value]
 
 
+# The username of an erased person (organisations.gdpr): this prefix and the row id.
+ERASED_PREFIX = "erased-"
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -96,7 +100,14 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.is_erased:
+            return str(_("erased person"))
         return self.name or self.get_full_name() or self.username
+
+    @property
+    def is_erased(self) -> bool:
+        """Anonymised on request (organisations.gdpr): the row stays so that the history holds together."""
+        return self.username.startswith(ERASED_PREFIX) and not self.is_active
 
     def _get_session_auth_hash(self, secret: Any = None) -> str:
         # Django checks this hash on every request; mixing in the epoch lets end_sessions() sign the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views
+from organisations import views, views_data
 
 app_name = "organisations"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("o/<slug:org_slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
     path("o/<slug:org_slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org_slug>/settings/", views.organisation_settings, name="settings"),
+    path("o/<slug:org_slug>/settings/export/", views_data.organisation_export, name="export"),
+    path("o/<slug:org_slug>/history/<str:kind>/<int:object_pk>/", views_data.object_history, name="history"),
+    path("o/<slug:org_slug>/deleted/", views_data.deleted_list, name="deleted"),
+    path(
+        "o/<slug:org_slug>/deleted/<str:kind>/<int:object_pk>/restore/",
+        views_data.deleted_restore,
+        name="deleted_restore",
+    ),
     path("accounts/settings/", views.account_settings, name="account"),
     path("accounts/language/", views.language_switch, name="language"),
     path("accounts/invitation/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),

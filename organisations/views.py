@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key
-from organisations.forms import AccountForm, MemberAddForm, MemberRoleForm, OrganisationSettingsForm
+from organisations.forms import (
+    AccountForm,
+    MemberAddForm,
+    MemberRoleForm,
+    OrganisationSettingsForm,
+    account_fingerprint,
+)
 from organisations.middleware import SUPPORTED
 from organisations.models import Membership, Role, User
 from organisations.services import MembershipError, add_member, change_role, remove_member
@@ -156,6 +163,7 @@ def organisation_settings(request: TenantRequest) -> HttpResponse:
                 form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
             except StaleEdit:
                 form.add_error(None, conflict_message())
+                messages.error(request, conflict_message())  # announced in the live region
                 status = 409
             else:
                 messages.success(request, _("The settings were saved."))
@@ -178,7 +186,18 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "has_totp": has_totp}
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            with transaction.atomic():
+                stored = User.objects.select_for_update().get(pk=form.instance.pk)
+                loaded = form.cleaned_data["loaded"]  # empty only from a hand-made request: no check
+                stale = bool(loaded) and loaded != account_fingerprint(stored)
+                if not stale:
+                    form.save()
+            if stale:
+                form.add_error(None, conflict_message())
+                messages.error(request, conflict_message())  # announced in the live region
+                return TemplateResponse(
+                    request, "organisations/account_settings.html", {"form": form}, status=409
+                )
             messages.success(request, _("Your settings were saved."))
             response = redirect("organisations:account")
             response.set_cookie(

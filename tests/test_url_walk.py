@@ -140,6 +140,9 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "strategy_pk": lambda w: str(_b_goal(w).strategy_id),
     "goal_pk": lambda w: str(_b_goal(w).pk),
     "provider_id": lambda w: w.org_b.slug,  # an organisation's identity service (none configured: 404)
+    # The history and restore pages name a registered kind and one of its rows: B's activity.
+    "kind": lambda w: "activity",
+    "object_pk": lambda w: str(w.b_activity.pk),
 }
 
 

@@ -93,7 +93,7 @@ def write_values(
             pairs = {(c.indicator_id, c.period) for c in chunk}
             existing = {
                 (o.indicator_id, o.period): o
-                for o in Observation.objects.select_for_update()
+                for o in Observation.objects.select_for_update(of=("self",))
                 .filter(indicator_id__in={i for i, _p in pairs}, period__in={p for _i, p in pairs})
                 .order_by("pk")
             }

@@ -183,6 +183,9 @@ def test_the_scheduler_enqueues_the_daily_run_once(setting: dict[str, object]) -
 
     helsinki = ZoneInfo("Europe/Helsinki")
     assert enqueue_due_jobs(dt.datetime(2025, 6, 16, 5, 59, tzinfo=helsinki)) == []
-    assert enqueue_due_jobs(dt.datetime(2025, 6, 16, 6, 1, tzinfo=helsinki)) == ["daily_reminders"]
+    assert enqueue_due_jobs(dt.datetime(2025, 6, 16, 6, 1, tzinfo=helsinki)) == [
+        "daily_reminders",
+        "daily_purge",
+    ]
     assert enqueue_due_jobs(dt.datetime(2025, 6, 16, 9, 0, tzinfo=helsinki)) == []  # once a day
     assert len(mail.outbox) >= 1  # the immediate task backend ran the reminders

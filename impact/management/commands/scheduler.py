@@ -12,11 +12,14 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from impact.tasks import send_daily_reminders
+from impact.tasks import purge_deleted_rows, send_daily_reminders
 from organisations.models import ScheduledRun
 
 DAILY_AT = dt.time(6, 0)  # local time (Europe/Helsinki)
-JOBS: dict[str, Callable[[], Any]] = {"daily_reminders": send_daily_reminders.enqueue}
+JOBS: dict[str, Callable[[], Any]] = {
+    "daily_reminders": send_daily_reminders.enqueue,
+    "daily_purge": purge_deleted_rows.enqueue,
+}
 
 
 def enqueue_due_jobs(now: dt.datetime) -> list[str]:
