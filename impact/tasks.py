@@ -93,6 +93,7 @@ def remove_old_report_files(newest: ReportRun) -> int:
     return len(old)
 
 
+@task()
 def purge_deleted_rows() -> dict[str, int]:
     """The daily purge of rows deleted more than the retention period ago, enqueued by the scheduler."""
     return purge_deleted()

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor(org_a: Organisation) -> User:
-    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(name="Eeva Editori"))
+    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(name="Eeva Editori", language="en"))
 
 
 def _events(obj: Any) -> list[Any]:
