@@ -42,7 +42,7 @@ from organisations.models import Organisation, Role
 from tests.factories import make_member, make_user
 from tests.futures.factories import make_story
 from tests.goals.factories import make_goal, make_measure, make_strategy
-from tests.impact.conftest import Tree, assert_fragment, htmx
+from tests.impact.conftest import Tree, assert_fragment, assert_page, htmx
 from tests.impact.factories import make_activity, make_contribution, make_report, make_review, make_step
 
 TODAY = dt.date(2026, 6, 15)
@@ -357,7 +357,7 @@ def home(slug: str = "aakkosla") -> str:
 
 def test_a_viewer_reads_the_dashboard(viewer_client: Client, tree: Tree, world: dict[str, Any]) -> None:
     response = viewer_client.get(home(), {"year": "2026"})
-    assert response.status_code == 200 and response.template_name == "impact/organisation_home.html"
+    assert_page(response, "impact/organisation_home.html")
     assert response.context["board"].money.total.total_budget == euros("130000")
     body = response.content.decode()
     for heading in ("goals-heading", "coverage-heading", "money-heading", "time-heading", "futures-heading"):
@@ -374,7 +374,7 @@ def test_a_viewer_reads_the_dashboard(viewer_client: Client, tree: Tree, world: 
 def test_the_filter_answers_htmx_with_the_dashboard_fragment(
     viewer_client: Client, tree: Tree, world: dict[str, Any]
 ) -> None:
-    response = viewer_client.get(home(), {"strategy": tree.strategy.pk, "year": ""}, headers=htmx())
+    response = viewer_client.get(home(), {"strategy": str(tree.strategy.pk), "year": ""}, headers=htmx())
     assert_fragment(response, "dashboard")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="dashboard">')
@@ -417,7 +417,7 @@ def test_non_members_get_404_and_another_organisations_strategy_is_not_shown(
 
     client = Client()
     client.force_login(make_member(organisation=org_a, role=Role.VIEWER, user=make_user(language="en")))
-    response = client.get(home("aakkosla"), {"strategy": b_strategy.pk, "year": "2026"})
+    response = client.get(home("aakkosla"), {"strategy": str(b_strategy.pk), "year": "2026"})
     assert response.status_code == 200 and MARKER not in response.content.decode()
     assert response.context["board"].filters.strategy == tree.strategy
     assert response.context["board"].money.total.total_budget == euros("130000")
