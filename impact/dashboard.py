@@ -355,7 +355,7 @@ def money_figure(rows: Sequence[MoneyRow], *, labels: Sequence[str] | None = Non
             "legend": {"orientation": "h", "traceorder": "normal", "y": -0.2 if len(rows) < 5 else -0.1},
             "xaxis": {
                 "gridcolor": "#e6e6e6",
-                "tickformat": ",.0f",
+                "tickformat": "~s",
                 "ticksuffix": " €",
                 "automargin": True,
                 "nticks": 5,
