@@ -471,3 +471,24 @@ def test_the_query_count_does_not_grow_with_the_data(
     with CaptureQueriesContext(connection) as queries:
         viewer_client.get(home(), {"year": "2026"}, headers=htmx())
     assert len(queries) == small_fragment < small_page
+
+
+# --- the goal's leadership page ------------------------------------------------------------------------
+
+
+def test_a_goal_opens_its_page_with_the_activities_latest_reports(
+    viewer_client: Client, tree: Tree, world: dict[str, Any]
+) -> None:
+    """The dashboard's goals open the goal page, which a viewer reads without editing controls: status,
+    indicators with charts, the contributing activities with their latest report, the futures panel."""
+    make_report(activity=world["alpha"], reported_on=D(2026, 5, 2), achieved="Kolme pilottia käynnissä.")
+    page = viewer_client.get(reverse("goals:goal_detail", args=["aakkosla", tree.g11.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Kolme pilottia käynnissä." in body and "Alpha" in body
+    assert "Kaksi rekrytointia tehty." not in body  # the newest report, not March's
+    assert 'id="chart-goal-' in body and 'id="panel-implications-heading"' in body
+    assert (
+        'id="indicator-q"' not in body
+        and reverse("goals:goal_edit", args=["aakkosla", tree.g11.pk]) not in body
+    )
