@@ -398,7 +398,7 @@ def test_an_organisation_without_strategy_or_activities(viewer_client: Client) -
     assert response.status_code == 200
     board = response.context["board"]
     assert board.filters.strategy is None and board.lines == [] and board.money.activity_count == 0
-    assert reverse("goals:strategy_list", args=["aakkosla"]) in response.content.decode()
+    assert reverse("goals:strategy_list", args=["aakkosla"]) + "#strategy-form" in response.content.decode()
 
 
 def test_non_members_get_404_and_another_organisations_strategy_is_not_shown(
