@@ -19,7 +19,7 @@ def _reached(goals: list[Goal]) -> set[int]:
 
 
 def contributing_activities(goal: Goal, request: Any) -> dict[str, Any]:
-    """The activities that serve the goal, with their budgets and latest report status (one query)."""
+    """The activities that serve the goal, with their budgets and latest report (one query)."""
     latest = ProgressReport.objects.filter(activity=OuterRef("activity")).order_by("-reported_on", "-pk")
     contributions = sorted_finnish(
         Contribution.objects.filter(goal=goal)
@@ -27,6 +27,7 @@ def contributing_activities(goal: Goal, request: Any) -> dict[str, Any]:
         .annotate(
             last_report_status=Subquery(latest.values("status")[:1]),
             last_report_on=Subquery(latest.values("reported_on")[:1]),
+            last_report_achieved=Subquery(latest.values("achieved")[:1]),
         ),
         key=lambda c: c.activity.name,
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -13,9 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
+from goals.views import rollup_rule
+from impact.dashboard import Dashboard, load_dashboard
 from impact.digests import user_from_token
 from impact.reminders import DueItem, due_items, items_for_user
+from indicators.views import chart_page_csp
 from organisations.models import Membership, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
@@ -44,22 +50,47 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _announcement(board: Dashboard) -> str:
+    """What the live region says after a filter changed the dashboard."""
+    strategy = board.filters.strategy
+    if strategy is None:
+        return _("The dashboard was updated.")
+    if board.filters.year is None:
+        return _("The dashboard now shows %(strategy)s, the whole council term.") % {"strategy": strategy}
+    return _("The dashboard now shows %(strategy)s, the year %(year)s.") % {
+        "strategy": strategy,
+        "year": board.filters.year,
+    }
+
+
 @require_GET
+@vary_on_headers("HX-Request")
 @tenant_view(read=Role.VIEWER)
 def organisation_home(request: TenantRequest) -> HttpResponse:
-    """The organisation's home page."""
+    """The organisation's home page: the leadership dashboard (filtered by strategy and year) and what is
+    due. Every computation is in impact.dashboard."""
     organisation = request.tenant.organisation
     today = timezone.localdate()
-    return TemplateResponse(
-        request,
-        "impact/organisation_home.html",
-        {
-            "tenant": request.tenant,
-            "organisation": organisation,
-            "member_count": organisation.memberships.count(),
-            "due": DueList.build(due_items(today=today, organisations=[organisation]), today),
-        },
+    board = load_dashboard(
+        organisation, strategy=request.GET.get("strategy"), year=request.GET.get("year"), today=today
     )
+    context = {
+        "tenant": request.tenant,
+        "organisation": organisation,
+        "board": board,
+        "figures": {key: json.dumps(value, cls=DjangoJSONEncoder) for key, value in board.figures.items()},
+        "rollup_rule": rollup_rule(),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        # Feeds #dashboard when a filter changes; the live region says what it now shows.
+        context["announcement"] = _announcement(board)
+        return TemplateResponse(request, "impact/organisation_home.html#dashboard", context)
+    context["member_count"] = organisation.memberships.count()
+    context["due"] = DueList.build(due_items(today=today, organisations=[organisation]), today)
+    response = TemplateResponse(request, "impact/organisation_home.html", context)
+    # A chart page: plotly.js's <style> elements carry the page's nonce (see indicators.views).
+    response._csp_config = chart_page_csp()  # type: ignore[attr-defined]
+    return response
 
 
 @login_not_required

@@ -1,6 +1,10 @@
 /* Draw every plotly figure on the page: a <script type="application/json" id="chart-..."> block
- * (written by Django's json_script) inside a <figure>, drawn into the figure's .chart-canvas.
- * Runs on load and on every htmx swap (htmx.onLoad), so charts inside fragments are drawn too. */
+ * (written by Django's json_script) inside a <figure>, drawn into the figure's .chart-canvas; or a
+ * .chart-canvas inside a <figure> carrying its figure in a data-figure attribute (htmx drops <script>
+ * blocks from swapped content, so fragments that bring charts use the attribute).
+ * Runs on load and on every htmx swap (htmx.onLoad), so charts inside fragments are drawn too.
+ * A figure whose layout fixes its height keeps that height when the window is resized (plotly's own
+ * responsive mode would shrink it to the canvas's CSS height); only its width follows the page. */
 (function () {
   "use strict";
 
@@ -20,8 +24,52 @@
     };
   }
 
+  var fixedHeight = [];
+  var resizeTimer = null;
+
+  function plot(canvas, spec) {
+    var config = Object.assign({ displaylogo: false, responsive: true }, spec.config || {});
+    var layout = spec.layout || {};
+    if (layout.height) {
+      config.responsive = false;
+      fixedHeight.push(canvas);
+    }
+    window.Plotly.newPlot(canvas, spec.data || [], layout, config);
+  }
+
+  function refit() {
+    fixedHeight = fixedHeight.filter(function (canvas) { return document.body.contains(canvas); });
+    fixedHeight.forEach(function (canvas) {
+      if (canvas.clientWidth && canvas._fullLayout && canvas._fullLayout.width !== canvas.clientWidth) {
+        window.Plotly.relayout(canvas, { width: canvas.clientWidth });
+      }
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    if (resizeTimer) window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(refit, 150);
+  });
+
+  function drawAttributes(root) {
+    var canvases = Array.prototype.slice.call(root.querySelectorAll("figure .chart-canvas[data-figure]"));
+    if (root.matches && root.matches("figure .chart-canvas[data-figure]")) canvases.push(root);
+    canvases.forEach(function (canvas) {
+      if (canvas.dataset.drawn) return;
+      var spec;
+      try {
+        spec = JSON.parse(canvas.dataset.figure);
+      } catch (error) {
+        return; // the data table beside the chart still has the numbers
+      }
+      canvas.dataset.drawn = "yes";
+      plot(canvas, spec);
+    });
+  }
+
   function draw(root) {
     if (!window.Plotly || !root || !root.querySelectorAll) return;
+    drawAttributes(root);
     root.querySelectorAll('figure script[type="application/json"][id^="chart-"]').forEach(function (block) {
       var figure = block.closest("figure");
       if (!figure || figure.dataset.drawn === block.id) return;
@@ -38,9 +86,8 @@
       } catch (error) {
         return; // a broken block leaves the data table to speak for itself
       }
-      var config = Object.assign({ displaylogo: false, responsive: true }, spec.config || {});
       figure.dataset.drawn = block.id;
-      window.Plotly.newPlot(canvas, spec.data || [], spec.layout || {}, config);
+      plot(canvas, spec);
     });
   }
 
