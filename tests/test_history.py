@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor(org_a: Organisation) -> User:
-    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(name="Eeva Editori", language="en"))
+    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(name="Eeva Editori"))
 
 
 def _events(obj: Any) -> list[Any]:
@@ -169,6 +169,8 @@ def test_the_history_includes_the_values_of_an_indicator(
             ],
             by=editor,
         )
+    editor.language = "en"
+    editor.save(update_fields=["language"])
     body = (
         signed_in(client, editor)
         .get(reverse("organisations:history", args=[org_a.slug, "indicator", indicator.pk]))
