@@ -18,6 +18,7 @@ urlpatterns = [
     path("library/indicators/", include("indicators.library_urls")),
     path("o/<slug:org_slug>/futures/", include("futures.urls")),
     path("library/", include("futures.library_urls")),
+    path("national/", include("impact.national_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
