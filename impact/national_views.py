@@ -107,7 +107,13 @@ def national_state(request: HttpRequest, access: NationalAccess) -> NationalStat
     own_by_slug = {member.slug: member for member in access.own}
     own = own_by_slug.get(given.value_of("org", "")) or (access.own[0] if access.own else None)
     peers, note = national.resolve_peers(given.value_of("peers", Peers.ALL), own)
-    chosen = [slug for slug in given.value_of("chosen", []) if own is None or slug != own.slug]
+    # Unknown or non-sharing organisations in the list are dropped, the rest of the list still counts.
+    sharing = {member.slug for member in members}
+    chosen = [
+        slug
+        for slug in dict.fromkeys(request.GET.getlist("chosen"))
+        if slug in sharing and (own is None or slug != own.slug)
+    ]
 
     comparison = None
     if template is not None:
