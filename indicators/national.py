@@ -569,8 +569,7 @@ def distribution_figure(comparison: Comparison) -> dict[str, Any] | None:
                 x=[float(own.compared)],
                 y=[""],
                 text=[own.member.label],
-                mode="markers+text",
-                textposition="top center",
+                mode="markers",
                 marker={
                     "size": 16,
                     "color": OWN_COLOUR,
@@ -580,12 +579,13 @@ def distribution_figure(comparison: Comparison) -> dict[str, Any] | None:
                 hovertemplate="%{text}: %{x}<extra></extra>",
             )
         )
+    # The legend above the plot and the unit below it: on a phone neither covers the other.
     figure.update_layout(
         **_LAYOUT,
-        height=230,
-        margin={"l": 20, "r": 20, "t": 30, "b": 50},
+        height=240,
+        margin={"l": 20, "r": 20, "t": 50, "b": 50},
         showlegend=True,
-        legend={"orientation": "h", "y": -0.35},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         xaxis={"title": {"text": unit}, "showgrid": True, "gridcolor": "#e6e6e6", "zeroline": False},
         yaxis={"showticklabels": False},
     )
@@ -642,12 +642,13 @@ def trend_figure(comparison: Comparison) -> dict[str, Any] | None:
         )
     figure.update_layout(
         **_LAYOUT,
-        height=360,
-        margin={"l": 60, "r": 20, "t": 20, "b": 40},
-        legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
-        xaxis={"tickformat": "d", "dtick": 1, "showgrid": True, "gridcolor": "#e6e6e6"},
+        height=380,
+        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        xaxis={"tickformat": "d", "showgrid": True, "gridcolor": "#e6e6e6"},
         yaxis={
             "title": {"text": comparison.template.shown_unit},
+            "automargin": True,
             "showgrid": True,
             "gridcolor": "#e6e6e6",
             "zeroline": False,
