@@ -24,12 +24,13 @@ def test_a_member_compares_the_organisation_with_peers_of_its_region(
     stays = make_template(
         code="stays", name_fi="Yöpymiset", name_en="Overnight stays", unit="overnight stays", per_capita=True
     )
-    for organisation, project_values, stay_values in [
+    rows: list[tuple[Organisation, dict[int, float | str | None], dict[int, float | str | None]]] = [
         (org_a, {2023: 6, 2024: 8}, {2024: 24690}),  # 2,000 per 1,000 residents
         (near, {2023: 3, 2024: 4}, {2024: 9000}),  # 1,000
         (far, {2023: 12, 2024: 15}, {2024: 120000}),  # 3,000
         (hidden, {2024: 77777}, {2024: 77777}),
-    ]:
+    ]
+    for organisation, project_values, stay_values in rows:
         add_values(make_indicator(organisation=organisation, template=projects), project_values)
         add_values(make_indicator(organisation=organisation, template=stays), stay_values)
     viewer = make_member(organisation=org_a, role=Role.VIEWER, user=make_user(language="en"))
@@ -73,3 +74,18 @@ def test_a_member_compares_the_organisation_with_peers_of_its_region(
     page.reload()
     expect(page.get_by_label("the same region")).to_be_checked()
     expect(page.locator("#ranking-table tbody tr")).to_have_count(2)
+
+
+def test_a_steward_sees_the_national_view_without_an_own_organisation(
+    page: Page, association: Organisation, org_a: Organisation
+) -> None:
+    Organisation.objects.filter(pk=org_a.pk).update(shares_indicator_data=True)
+    template = make_template(code="projects", name_fi="Hankkeet", name_en="Projects", unit="projects")
+    add_values(make_indicator(organisation=org_a, template=template), {2023: 6, 2024: 8})
+    steward = make_member(organisation=association, role=Role.STEWARD, user=make_user(language="en"))
+    sign_in(page, steward)
+    page.get_by_role("link", name="National comparison").click()
+    expect(page.locator("#ranking-table tbody tr")).to_have_count(1)
+    expect(page.locator("#ranking-table")).not_to_contain_text("your organisation")
+    expect(page.get_by_label("the same region")).to_have_count(0)
+    check_current_page(page, "national-steward")

@@ -368,3 +368,42 @@ def test_query_counts_do_not_grow_with_organisations_and_values(country: Country
     after = [_queries(client, url, params, **extra) for url, params, extra in cases]
     assert after == before
     assert len(_ranked_names(client.get(URL, {"template": "share"}).content.decode())) > 3 + 10
+
+
+# --- the demo ----------------------------------------------------------------------------------------
+
+
+def test_the_demo_peers_share_adopt_and_load_twice_without_change(db: None) -> None:
+    from indicators.library import load_indicator_library
+    from indicators.models import Observation
+    from indicators.national_demo import GENERATORS, PEER_SLUGS, demo_values, load_demo_national
+    from organisations.demo import DEMO_PEERS, load_demo_organisations
+
+    make_organisation(name="Suomen Kuntaliitto", kind=Organisation.Kind.ASSOCIATION, slug="kuntaliitto")
+    load_indicator_library()
+    load_demo_organisations()
+    created = load_demo_national()
+    assert created > 0
+    peers = Organisation.objects.filter(slug__in=PEER_SLUGS)
+    assert peers.count() == len(DEMO_PEERS) == 7
+    assert all(o.is_demo and o.code in {"990", "991", "993", "994", "995", "996", "997"} for o in peers)
+    sharing = set(Organisation.objects.filter(shares_indicator_data=True).values_list("slug", flat=True))
+    assert sharing == {"kaarnala", "naapurila"} | set(PEER_SLUGS) - {"honkavaara"}
+    values = Observation.objects.filter(indicator__organisation__in=peers)
+    assert values.count() == created
+    assert values.filter(indicator__template__code="statfin-m411").values("period").distinct().count() == 10
+    before = sorted(
+        values.values_list("indicator__organisation__slug", "indicator__template__code", "period", "value")
+    )
+
+    # Again: nothing new, nothing changed; a switched-off demo organisation is opted back in.
+    Organisation.objects.filter(slug="harjula").update(shares_indicator_data=False)
+    load_demo_organisations()
+    assert load_demo_national() == 0
+    assert Organisation.objects.get(slug="harjula").shares_indicator_data
+    after = sorted(
+        values.values_list("indicator__organisation__slug", "indicator__template__code", "period", "value")
+    )
+    assert after == before
+    assert demo_values("aallokas", "statfin-m411", 4120) == demo_values("aallokas", "statfin-m411", 4120)
+    assert set(GENERATORS) <= set(IndicatorTemplate.objects.values_list("code", flat=True))
