@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorTemplate
 from indicators.national import per_capita
-from organisations.models import Organisation, Region, Role, User
+from organisations.models import Membership, Organisation, Region, Role, User
 from tests.factories import make_member, make_organisation, make_user
 from tests.impact.conftest import assert_fragment, htmx
 from tests.indicators.indicator_factories import add_values, make_indicator, make_template
@@ -183,6 +183,24 @@ def test_an_organisation_without_values_is_told_so(country: Country) -> None:
     html = _client(country.viewer).get(URL, {"template": "empty"}).content.decode()
     assert "has recorded a value for this indicator yet" in html
     assert "Aakkosla has no value for this indicator yet" in html
+
+
+def test_a_member_of_two_sharing_organisations_chooses_which_to_compare(country: Country) -> None:
+    Membership.objects.create(user=country.viewer, organisation=country.far, role=Role.VIEWER)
+    client = _client(country.viewer)
+    html = client.get(URL, {"template": "share"}).content.decode()
+    assert 'name="org"' in html and "<select" in html.split('name="org"', 1)[0][-200:]
+    own = html.split('<tr class="own">', 1)[1].split("</tr>", 1)[0]
+    assert "Aakkosla" in own  # the first by name
+    html = client.get(URL, {"template": "share", "org": country.far.slug, "peers": "region"}).content.decode()
+    assert _ranked_names(html) == ["Ceeala"]  # alone in its region
+    assert "Ceeala" in html.split('<tr class="own">', 1)[1].split("</tr>", 1)[0]
+
+
+def test_one_cannot_compare_as_an_organisation_one_is_not_a_member_of(country: Country) -> None:
+    html = _client(country.viewer).get(URL, {"template": "share", "org": country.far.slug}).content.decode()
+    assert "Aakkosla" in html.split('<tr class="own">', 1)[1].split("</tr>", 1)[0]
+    assert html.count('<tr class="own">') == 1
 
 
 # --- who may open it ------------------------------------------------------------------------------
