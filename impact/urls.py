@@ -73,6 +73,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/futures/", include("futures.urls")),
     path("library/", include("futures.library_urls")),
     path("accounts/", include(account_urls)),
+    path("national/", include("impact.national_urls")),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("about-data/", views.about_data, name="about_data"),

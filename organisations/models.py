@@ -307,6 +307,12 @@ class Membership(TrackedModel):
     def can_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
 
+    @property
+    def opens_national_view(self) -> bool:
+        """The national comparison is open to the association's stewards and to every member of an
+        organisation that shares its indicator data (the one place this rule is decided)."""
+        return self.role == Role.STEWARD or self.organisation.shares_indicator_data
+
 
 class ScheduledRun(models.Model):
     """A periodic job claimed for one day, so that it is enqueued once however many schedulers run."""

@@ -177,6 +177,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     _add_b_import_run(world)
     _add_b_goal_details(world)
     _add_b_report_run(world)
+    _add_shared_template_values(world)
     return world
 
 
@@ -190,6 +191,19 @@ def _add_b_report_run(world: World) -> None:
         organisation=world.org_b, strategy=_b_goal(world).strategy, year=2025, language="fi", state="done"
     )
     world.b_report_run.file.save("walk-b.pdf", ContentFile(f"%PDF-1.7 {MARKER}".encode()), save=True)
+
+
+def _add_shared_template_values(world: World) -> None:
+    """A and B both adopted a shared template and recorded values; A shares its indicator data (so the
+    national comparison opens to A) and B does not, so nothing of B may show there: B's name carries
+    the MARKER from here on, and so does the note of its value."""
+    from tests.indicators.indicator_factories import add_values, make_indicator, make_template
+
+    template = make_template(code="walk-shared", name_fi="Jaettu mittari")
+    Organisation.objects.filter(pk=world.org_a.pk).update(shares_indicator_data=True)
+    Organisation.objects.filter(pk=world.org_b.pk).update(name_fi=f"Beetala {MARKER}", name_en=MARKER)
+    add_values(make_indicator(organisation=world.org_a, template=template), {2024: 10})
+    add_values(make_indicator(organisation=world.org_b, template=template), {2024: 424242}, note=MARKER)
 
 
 def _add_b_goal_details(world: World) -> None:
@@ -491,3 +505,15 @@ def test_pages_outside_organisations_show_nothing_of_b(client: Client, world: Wo
         assert response.status_code < 500, (route.name, response.status_code)
         assert MARKER not in response.content.decode(), route.name
     assert _snapshot_b(world) == before
+
+
+def test_the_national_view_opens_to_a_and_shows_nothing_of_b(client: Client, world: World) -> None:
+    """A shares its data, B does not: the national pages answer A with A's value and none of B's."""
+    client.force_login(world.user_a)
+    for name in ("national:comparison", "national:export"):
+        response = client.get(reverse(name), {"template": "walk-shared"})
+        assert response.status_code == 200, name
+        body = response.content.decode("utf-8-sig")
+        assert "Aakkosla" in body, name
+        for text in (MARKER, "424242", "424 242", "424,242", "424\u00a0242"):
+            assert text not in body, (name, text)

@@ -67,18 +67,33 @@
     });
   }
 
+  // The figures under root, each with its JSON block. htmx removes every <script> from the fragments it
+  // swaps in (allowScriptTags: false), so a figure inside a fragment wraps its block in
+  // <template data-chart>, whose inert content htmx leaves alone.
+  function charts(root) {
+    var found = [];
+    root.querySelectorAll('figure script[type="application/json"][id^="chart-"]').forEach(function (block) {
+      found.push({ figure: block.closest("figure"), block: block, anchor: block });
+    });
+    root.querySelectorAll("figure template[data-chart]").forEach(function (holder) {
+      var block = holder.content.querySelector('script[type="application/json"][id^="chart-"]');
+      if (block) found.push({ figure: holder.closest("figure"), block: block, anchor: holder });
+    });
+    return found;
+  }
+
   function draw(root) {
     if (!window.Plotly || !root || !root.querySelectorAll) return;
     drawAttributes(root);
-    root.querySelectorAll('figure script[type="application/json"][id^="chart-"]').forEach(function (block) {
-      var figure = block.closest("figure");
+    charts(root).forEach(function (chart) {
+      var figure = chart.figure, block = chart.block;
       if (!figure || figure.dataset.drawn === block.id) return;
       var canvas = figure.querySelector(".chart-canvas");
       if (!canvas) {
         canvas = document.createElement("div");
         canvas.className = "chart-canvas";
         canvas.setAttribute("aria-hidden", "true");
-        figure.insertBefore(canvas, block);
+        figure.insertBefore(canvas, chart.anchor);
       }
       var spec;
       try {

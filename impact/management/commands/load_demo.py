@@ -1,4 +1,4 @@
-"""Load the fictional demo (Kaarnala, Naapurila, Järvi-Pohjola). Never in production."""
+"""Load the fictional demo (Kaarnala, Naapurila, the peers 990-997, Järvi-Pohjola). Never in production."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from goals.demo import load_demo_goals
 from impact.demo import load_demo_activities
 from indicators.demo import load_demo_indicators
 from indicators.library import load_indicator_library
+from indicators.national_demo import load_demo_national
 from organisations.demo import DEMO_PASSWORD, load_demo_organisations
 from organisations.registry import load_registry
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             load_megatrends()
             usernames = load_demo_organisations()
             load_demo_indicators()
+            load_demo_national()
             load_demo_goals()
             load_demo_activities()
             load_demo_futures()
