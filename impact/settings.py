@@ -238,16 +238,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Logs: one JSON object per line on standard error, for every logger (Django's, gunicorn's through
+# gunicorn.conf.py, and the audit records of organisations.audit_log under "vaikuttava.audit.<area>":
+# signin, tenancy, imports, exports). ScrubSecrets removes passwords, tokens and session keys first.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "structured": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s event=%(message)s"},
+    "filters": {"scrub_secrets": {"()": "organisations.audit_log.ScrubSecrets"}},
+    "formatters": {"json": {"()": "organisations.audit_log.JsonLineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["scrub_secrets"]},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Django's own console and mail handlers are replaced by the JSON one (no record printed twice).
+        "django": {"handlers": [], "level": "WARNING"},
+        "vaikuttava": {"level": LOG_LEVEL},
+        "indicators": {"level": LOG_LEVEL},
+        "impact": {"level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},
     },
 }
 

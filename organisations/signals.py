@@ -1,31 +1,29 @@
-"""Sign-in bookkeeping: the session's start time, the person's language, and security log records."""
+"""Sign-in bookkeeping: the session's start time, the person's language, and audit records.
+
+The records hang on Django's auth signals (and axes' lockout signal), which every sign-in path sends,
+whatever form or provider the person signs in with.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
+from organisations.audit_log import audit
 from organisations.middleware import SIGNED_IN_AT
-
-security_log = logging.getLogger("security")
-
-
-def _client(request: HttpRequest | None) -> str:
-    if request is None:
-        return "-"
-    return str(request.META.get("REMOTE_ADDR", "-"))
 
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = timezone.now().timestamp()
-    security_log.info("login_ok user=%s client=%s", user.pk, _client(request))
+    audit("signin", "succeeded", request=request, user_id=user.pk)
 
 
 @receiver(user_login_failed)
@@ -33,9 +31,16 @@ def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     # Only the username: the credentials dict also holds the password, which never reaches a log.
-    security_log.warning("login_failed username=%r client=%s", credentials.get("username"), _client(request))
+    audit("signin", "failed", request=request, level=logging.WARNING, username=credentials.get("username"))
+
+
+@receiver(user_locked_out)
+def on_locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    audit("signin", "locked_out", request=request, level=logging.WARNING, username=username)
 
 
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_log.info("logout user=%s", getattr(user, "pk", None))
+    audit("signin", "signed_out", request=request, user_id=getattr(user, "pk", None))
