@@ -123,12 +123,17 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn
 # pgtrigger reads this setting in every trigger; defined up front it costs nothing, while an undefined
 # one makes each trigger call raise and catch an error (a 3x slowdown of bulk imports).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
+# A psycopg pool per process. Size it to gunicorn's threads (a thread holds one connection per request)
+# and keep the sum over all processes below PostgreSQL's max_connections. A request that waits longer
+# than DB_POOL_TIMEOUT for a connection gets 503 with Retry-After (impact.views.server_error), not a hang.
 if env_bool("DB_POOL", True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     }
+# Seconds the 503 page asks a client to wait before trying again (Retry-After).
+SERVICE_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("SERVICE_UNAVAILABLE_RETRY_AFTER", "10"))
 
 AUTH_USER_MODEL = "organisations.User"
 AUTHENTICATION_BACKENDS = [
