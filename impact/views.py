@@ -121,7 +121,9 @@ def database_unavailable(error: BaseException | None) -> bool:
     import psycopg
     from django.db import InterfaceError, OperationalError
 
-    return isinstance(error, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError)
+    return isinstance(
+        error, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError
+    )
 
 
 @login_not_required
