@@ -6,6 +6,7 @@ Production is the default: DEBUG is off and cookies are secure unless the enviro
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -247,6 +248,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # gunicorn.conf.py, and the audit records of organisations.audit_log under "vaikuttava.audit.<area>":
 # signin, tenancy, imports, exports). ScrubSecrets removes passwords, tokens and session keys first.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+logging.captureWarnings(True)  # Python warnings too become JSON records (logger py.warnings)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
