@@ -12,5 +12,5 @@ RUN DATABASE_URL=postgresql://build@localhost/build SECRET_KEY=build-only \
     python manage.py collectstatic --no-input -v 0
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "impact.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, threads, timeouts, trusted proxy addresses and JSON logs: gunicorn.conf.py (environment).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "impact.wsgi"]
