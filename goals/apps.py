@@ -8,4 +8,6 @@ class GoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from goals import quality  # noqa: F401  (registers the goals app's own quality checks)
+        from goals import merging, quality  # noqa: F401  (quality registers the goals app's own checks)
+
+        merging.register()  # one current strategy per term when organisations merge

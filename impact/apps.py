@@ -8,6 +8,8 @@ class ImpactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from impact import merging
         from impact.goal_panels import register
 
         register()
+        merging.register()  # the successor keeps its follow-up rule when organisations merge

@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from indicators import merging
+
+        merging.register()  # keeps duplicate indicators apart when organisations merge
