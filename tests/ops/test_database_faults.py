@@ -1,7 +1,7 @@
 """Database faults, on a PostgreSQL server of the test's own behind a real gunicorn (threads, small pool).
 
-- restart: after the server restarts, the next 20 requests all succeed (pooled connections are checked
-  before use: CONN_HEALTH_CHECKS with the psycopg pool).
+- restart: while the server is down /health/ answers 503; after it is back, the next 20 requests all
+  succeed (pooled connections are checked before use: CONN_HEALTH_CHECKS with the psycopg pool).
 - pool exhaustion: more concurrent slow requests than pool slots → the surplus gets 503 with Retry-After
   and a page in the person's language, never a 500 and never a hang; then it recovers by itself.
 """
@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -51,8 +52,10 @@ def get(url: str, *, language: str = "") -> Answer:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServer]:
-    own = OwnServer(tmp_path_factory.mktemp("own-postgres")).init()
+def server() -> Iterator[OwnServer]:
+    # Not under pytest's own temporary folders: those are private to root (0700), and other pytest runs
+    # on the machine prune them; the server runs as another system user when the tests run as root.
+    own = OwnServer(Path(tempfile.mkdtemp(prefix="vaikuttava-own-postgres-"))).init()
     own.start()
     own.create_database("app")
     yield own
@@ -104,7 +107,11 @@ def _restart_and_request(server: OwnServer, base: str, log: Path) -> None:
     with ThreadPoolExecutor(POOL_SLOTS) as pool:
         warm = list(pool.map(lambda _: get(f"{base}/slow/?seconds=0.2"), range(POOL_SLOTS)))
     assert [a.status for a in warm] == [200] * POOL_SLOTS
-    server.restart()
+    server.stop()
+    # While the server is down the health check says so (503, for the load balancer) instead of hanging.
+    down = get(f"{base}/health/")
+    assert (down.status, json.loads(down.body)) == (503, {"status": "unavailable"})
+    server.start()
     answers = [get(f"{base}/health/" if i % 2 else f"{base}/slow/?seconds=0") for i in range(20)]
     assert [a.status for a in answers] == [200] * 20, log.read_text()[-3000:]
 
