@@ -18,5 +18,5 @@ USER app
 # matplotlib (the report's charts) keeps its font cache here instead of a read-only home.
 ENV MPLCONFIGDIR=/tmp/matplotlib
 EXPOSE 8000
-CMD ["gunicorn", "impact.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, threads, timeouts, trusted proxy addresses and JSON logs: gunicorn.conf.py (environment).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "impact.wsgi"]

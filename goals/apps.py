@@ -8,6 +8,7 @@ class GoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from goals import integrity, quality  # noqa: F401  (registers the goals app's own quality checks)
+        from goals import integrity, merging, quality  # noqa: F401  (quality registers the goals app's own checks)
 
         integrity.register()
+        merging.register()  # one current strategy per term when organisations merge

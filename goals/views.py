@@ -57,6 +57,7 @@ from indicators import analysis
 from indicators.models import Indicator, IndicatorTemplate, SdgTarget
 from indicators.periods import period_label
 from indicators.views import chart_page_csp
+from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.tenancy import TenantRequest, tenant_view
@@ -355,6 +356,14 @@ def strategy_export(request: TenantRequest, strategy_pk: int) -> HttpResponse:
         )
         filename = f"{name}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit(
+        "exports",
+        "strategy",
+        request=request,
+        org=request.tenant.organisation.slug,
+        strategy=strategy.pk,
+        format=filename.rsplit(".", 1)[-1],
+    )
     return response
 
 

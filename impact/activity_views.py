@@ -76,6 +76,7 @@ from impact.services import (
     record_review,
     update_activity,
 )
+from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation, Role, pick_language
@@ -278,6 +279,14 @@ def activity_export(request: TenantRequest) -> HttpResponse:
     else:
         response = HttpResponse(exports.to_csv(table), content_type=exports.CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    audit(
+        "exports",
+        "activities",
+        request=request,
+        org=organisation.slug,
+        format="xlsx" if request.GET.get("format") == "xlsx" else "csv",
+        rows=len(ids),
+    )
     return response
 
 

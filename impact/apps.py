@@ -8,6 +8,7 @@ class ImpactConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from impact import merging
         from impact.goal_panels import register
 
         register()
@@ -15,3 +16,4 @@ class ImpactConfig(AppConfig):
         from impact import integrity
 
         integrity.register()
+        merging.register()  # the successor keeps its follow-up rule when organisations merge

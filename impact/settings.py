@@ -6,6 +6,7 @@ Production is the default: DEBUG is off and cookies are secure unless the enviro
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -130,12 +131,17 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn
 # pgtrigger reads this setting in every trigger; defined up front it costs nothing, while an undefined
 # one makes each trigger call raise and catch an error (a 3x slowdown of bulk imports).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
+# A psycopg pool per process. Size it to gunicorn's threads (a thread holds one connection per request)
+# and keep the sum over all processes below PostgreSQL's max_connections. A request that waits longer
+# than DB_POOL_TIMEOUT for a connection gets 503 with Retry-After (impact.views.server_error), not a hang.
 if env_bool("DB_POOL", True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     }
+# Seconds the 503 page asks a client to wait before trying again (Retry-After).
+SERVICE_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("SERVICE_UNAVAILABLE_RETRY_AFTER", "10"))
 
 AUTH_USER_MODEL = "organisations.User"
 AUTHENTICATION_BACKENDS = [
@@ -312,16 +318,27 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Logs: one JSON object per line on standard error, for every logger (Django's, gunicorn's through
+# gunicorn.conf.py, and the audit records of organisations.audit_log under "vaikuttava.audit.<area>":
+# signin, tenancy, imports, exports). ScrubSecrets removes passwords, tokens and session keys first.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+logging.captureWarnings(True)  # Python warnings too become JSON records (logger py.warnings)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "structured": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s event=%(message)s"},
+    "filters": {"scrub_secrets": {"()": "organisations.audit_log.ScrubSecrets"}},
+    "formatters": {"json": {"()": "organisations.audit_log.JsonLineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["scrub_secrets"]},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Django's own console and mail handlers are replaced by the JSON one (no record printed twice).
+        "django": {"handlers": [], "level": "WARNING"},
+        "vaikuttava": {"level": LOG_LEVEL},
+        "indicators": {"level": LOG_LEVEL},
+        "impact": {"level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},
     },
 }
 

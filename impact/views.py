@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,6 +25,7 @@ from impact.dashboard import Dashboard, load_dashboard
 from impact.digests import user_from_token
 from impact.reminders import DueItem, due_items, items_for_user
 from indicators.views import chart_page_csp
+from organisations.middleware import language_without_database
 from organisations.models import Membership, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
@@ -124,14 +128,53 @@ def health(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _plain_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """A page that renders without the database and without the request's context processors.
+
+    Error pages must work when what failed was the database, a middleware or the request itself, so they
+    neither extend the page frame (which queries the person's organisations) nor trust the thread's
+    active language (a failure can come before the language middleware): the language is chosen again.
+    """
+    language = language_without_database(request)
+    with translation.override(language):
+        body = loader.get_template(template).render({"LANGUAGE_CODE": language})
+    response = HttpResponse(body, status=status)
+    response["Content-Language"] = language
+    return response
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether an error means "the database cannot be reached now" (not a bug): pool exhausted, server down.
+
+    Django wraps psycopg's errors (the pool's PoolTimeout is a psycopg OperationalError) in its own
+    OperationalError/InterfaceError; the unwrapped psycopg ones count too, for code outside the wrapper.
+    """
+    import psycopg
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(
+        error, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError
+    )
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    """400: a plain page in the person's language (the request itself may be what is wrong)."""
+    return _plain_page(request, "400.html", 400)
+
+
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    """A plain error page in the person's language, without a traceback or the page frame's queries."""
-    from django.template import loader
-    from django.utils.translation import get_language
+    """500 in the person's language, no traceback; 503 with Retry-After when the database is unavailable.
 
-    body = loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()})
-    return HttpResponse(body, status=500)
+    Django calls this from inside its exception handling, so sys.exc_info() is the error that got here,
+    whether a view or a middleware raised it (a middleware's error never reaches process_exception).
+    """
+    if database_unavailable(sys.exc_info()[1]):
+        response = _plain_page(request, "503.html", 503)
+        response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+        return response
+    return _plain_page(request, "500.html", 500)
 
 
 @login_not_required

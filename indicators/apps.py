@@ -11,3 +11,6 @@ class IndicatorsConfig(AppConfig):
         from indicators import integrity
 
         integrity.register()
+        from indicators import merging
+
+        merging.register()  # keeps duplicate indicators apart when organisations merge

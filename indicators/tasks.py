@@ -19,6 +19,7 @@ from indicators.importers.errors import ImportDataError
 from indicators.importers.pipeline import BACKGROUND_ROWS, detect_format, execute, prepare
 from indicators.importers.report import Report
 from indicators.models import ImportRun
+from organisations.audit_log import audit
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,14 @@ def process_run(run: ImportRun, *, write: bool) -> Report | None:
                 )
             report = execute(prepared, by=user, dry_run=not write, context={"import_run": run.pk})
         except ImportDataError as error:
+            _audit(run, phase=phase, outcome="refused")
             _finish(
                 run, phase=phase, state=ImportRun.State.FAILED, data={"error": error.message}, total=run.total
             )
             return None
         except Exception:
             logger.exception("import_failed run=%s", run.pk)
+            _audit(run, phase=phase, outcome="error")
             _finish(
                 run,
                 phase=phase,
@@ -98,8 +101,36 @@ def process_run(run: ImportRun, *, write: bool) -> Report | None:
             state = ImportRun.State.DONE if report.written else ImportRun.State.FAILED
         else:
             state = ImportRun.State.PREVIEW
+        _audit(run, phase=phase, outcome=state, report=report)
         _finish(run, phase=phase, state=state, data=report.to_json(), total=report.read)
         return report
+
+
+def _audit(run: ImportRun, *, phase: str, outcome: str, report: Report | None = None) -> None:
+    """One audit record per pass: who checked or imported what into which organisation, and how it ended."""
+    counts = (
+        {
+            "rows_read": report.read,
+            "rows_created": report.created,
+            "rows_updated": report.updated,
+            "rows_unchanged": report.unchanged,
+            "rows_rejected": report.rejected,
+            "written": report.written,
+        }
+        if report
+        else {}
+    )
+    audit(
+        "imports",
+        "checked" if phase == CHECK else "imported",
+        level=logging.INFO if outcome in {ImportRun.State.PREVIEW, ImportRun.State.DONE} else logging.WARNING,
+        user_id=run.created_by_id,
+        org=run.organisation.slug,
+        import_run=run.pk,
+        format=run.format,
+        outcome=outcome,
+        **counts,
+    )
 
 
 def _finish(run: ImportRun, *, phase: str, state: str, data: dict[str, object], total: int) -> None:

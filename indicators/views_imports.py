@@ -34,6 +34,7 @@ from indicators.importers.report import Report
 from indicators.importers.uploads import SizeLimitUploadHandler, check_file, max_bytes
 from indicators.models import ImportRun
 from indicators.tasks import CHECK, start_import
+from organisations.audit_log import audit
 from organisations.models import Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
@@ -338,4 +339,5 @@ def indicator_export(request: TenantRequest) -> HttpResponse:
     else:
         raise Http404(_("Exports come as csv or xlsx."))
     response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-indicators-{stamp}.{fmt}"'
+    audit("exports", "indicators", request=request, org=organisation.slug, format=fmt)
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +44,7 @@ from indicators.library import (
     version_history,
 )
 from indicators.models import IndicatorTemplate
+from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
 from organisations.models import Membership, Organisation, Role
 
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
 else:
     HtmxHttpRequest = HttpRequest
 
-security_log = logging.getLogger("security")
 Status = IndicatorTemplate.Status
 
 
@@ -76,9 +75,7 @@ def has_steward_membership(user: Any) -> bool:
 def require_steward(request: HttpRequest) -> None:
     """403 with a message for anyone but a steward: the library is theirs to change."""
     if not has_steward_membership(request.user):
-        security_log.info(
-            "role_denied user=%s role=non-steward needed=steward path=%s", request.user.pk, request.path
-        )
+        audit("tenancy", "role_denied", request=request, scope="library", needed="steward")
         raise PermissionDenied(
             _(
                 "Only the association's stewards can change the indicator library. "

@@ -29,6 +29,24 @@ def choose_language(request: HttpRequest) -> str:
     return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
 
 
+def language_without_database(request: HttpRequest | None) -> str:
+    """The request's language, chosen without a query (for error pages when the database is the problem).
+
+    The language the middleware chose, else the person's stored choice if the user was already loaded
+    in this request, else the language cookie (which the language switch also sets), else Finnish.
+    """
+    if request is None:
+        return settings.LANGUAGE_CODE
+    chosen = getattr(request, "LANGUAGE_CODE", "")
+    if chosen in SUPPORTED:
+        return str(chosen)
+    user = getattr(request, "_cached_user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and user.language in SUPPORTED:
+        return str(user.language)
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
+
+
 class UserLanguageMiddleware:
     """Activate the UI language.
 

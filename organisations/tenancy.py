@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from organisations.audit_log import audit
 from organisations.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
-
-security_log = logging.getLogger("security")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -64,11 +63,15 @@ def resolve_tenant(request: HttpRequest, org_slug: str) -> Tenant:
         .first()
     )
     if membership is None:
-        security_log.warning(
-            "tenant_denied user=%s org=%s path=%s",
-            getattr(request.user, "pk", None),
-            org_slug,
-            request.path,
+        # A non-member asking for an organisation's page: a missing organisation looks the same to them,
+        # but the log tells the two apart (exists=) for whoever investigates.
+        audit(
+            "tenancy",
+            "denied",
+            request=request,
+            level=logging.WARNING,
+            org=org_slug,
+            org_exists=Organisation.objects.filter(slug=org_slug).exists(),
         )
         raise Http404(_("No such organisation, or you are not a member of it."))
     return Tenant(organisation=membership.organisation, membership=membership)
@@ -91,13 +94,13 @@ def tenant_view(
             tenant = resolve_tenant(request, org_slug)
             needed = read if request.method in SAFE_METHODS else write
             if not tenant.membership.has_role(needed):
-                security_log.info(
-                    "role_denied user=%s org=%s role=%s needed=%s path=%s",
-                    request.user.pk,
-                    org_slug,
-                    tenant.membership.role,
-                    needed.value,
-                    request.path,
+                audit(
+                    "tenancy",
+                    "role_denied",
+                    request=request,
+                    org=org_slug,
+                    role=tenant.membership.role,
+                    needed=needed.value,
                 )
                 raise PermissionDenied(_role_message(needed))
             request.tenant = tenant  # type: ignore[attr-defined]

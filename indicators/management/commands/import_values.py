@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,6 +23,7 @@ from indicators.importers import jsonstat
 from indicators.importers.errors import ImportDataError
 from indicators.importers.pipeline import FORMATS, TABLE_FORMATS, detect_format, execute, prepare
 from indicators.importers.report import Report
+from organisations.audit_log import audit
 from organisations.models import Organisation
 
 
@@ -77,9 +79,26 @@ class Command(BaseCommand):
                 organisation=organisation,
                 mapping=mapping or None,
             )
-            return execute(
+            report = execute(
                 prepared, by=user, dry_run=options["dry_run"], context={"command": "import_values"}
             )
+            audit(
+                "imports",
+                "checked" if options["dry_run"] else "imported",
+                level=logging.INFO if report.ok else logging.WARNING,
+                command="import_values",
+                user_id=getattr(user, "pk", None),
+                org=organisation.slug if organisation else None,
+                format=found,
+                source=prepared.provenance,
+                rows_read=report.read,
+                rows_created=report.created,
+                rows_updated=report.updated,
+                rows_unchanged=report.unchanged,
+                rows_rejected=report.rejected,
+                written=report.written,
+            )
+            return report
         except ImportDataError as error:
             raise CommandError(f"The file cannot be imported: {error.message}") from error
         finally:
