@@ -26,10 +26,9 @@ from impact.national_forms import NationalFilterForm
 from indicators import national
 from indicators.national import Comparison, Member, Peers, TemplateInfo
 from indicators.views import chart_page_csp
+from organisations.audit_log import audit
 from organisations.collation import finnish_key
 from organisations.models import Membership
-
-security_log = logging.getLogger("security")
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +46,7 @@ def national_access(request: HttpRequest) -> NationalAccess:
     """The person's access to the national comparison, or 403 with the reason."""
     memberships = list(Membership.objects.for_user(request.user).select_related("organisation__region"))
     if not any(membership.opens_national_view for membership in memberships):
-        security_log.info("national_denied user=%s path=%s", request.user.pk, request.path)
+        audit("tenancy", "national_denied", request=request, level=logging.WARNING)
         raise PermissionDenied(
             _(
                 "The national comparison is open to the association's stewards and to members of "

@@ -25,9 +25,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from organisations.audit_log import audit
 from organisations.models import Membership, Organisation, Role, User
-
-security_log = logging.getLogger("security")
 
 PROVIDER = "openid_connect"
 PRIVILEGED_ROLES = (Role.ADMIN, Role.STEWARD)
@@ -200,8 +199,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             _check_tokens(sociallogin)
             user = self._member(sociallogin, organisation)
         except SignInRefused as refusal:
-            security_log.warning(
-                "sso_refused provider=%s reason=%s client=%s", provider_id, refusal, client_ip(request)
+            audit(
+                "signin",
+                "sso_refused",
+                request=request,
+                level=logging.WARNING,
+                provider=provider_id,
+                reason=str(refusal),
             )
             raise ImmediateHttpResponse(
                 TemplateResponse(
@@ -213,7 +217,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             ) from refusal
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
-        security_log.info("sso_matched provider=%s user=%s", provider_id, user.pk)
+        audit("signin", "sso_matched", request=request, provider=provider_id, matched_user_id=user.pk)
 
     def _member(self, sociallogin: SocialLogin, organisation: Organisation) -> User:
         members = User.objects.filter(is_active=True, memberships__organisation=organisation)

@@ -24,7 +24,7 @@ WRONG = "wrong-horse-battery-staple"
 
 
 def _login(client: Client, username: str, password: str, address: str = "10.0.0.7") -> Any:
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(reverse("login"), {"login": username, "password": password}, REMOTE_ADDR=address)
 
 
 def _events(caplog: pytest.LogCaptureFixture, event: str) -> list[logging.LogRecord]:

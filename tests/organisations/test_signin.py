@@ -190,13 +190,14 @@ def test_a_stranger_is_refused_and_no_account_is_made(
 ) -> None:
     idp.claims = {"sub": "x-1", "email": "stranger@aakkosla.fi", "email_verified": True}
     users_before = User.objects.count()
-    with caplog.at_level(logging.WARNING, logger="security"):
+    with caplog.at_level(logging.WARNING, logger="vaikuttava"):
         response = idp.sign_in(client, org_a)
     assert response.status_code == 403
     assert "Ask an admin of your organisation to invite you" in response.content.decode()
     assert _signed_in_user(client) is None
     assert User.objects.count() == users_before and not SocialAccount.objects.exists()
-    assert "sso_refused provider=aakkosla reason=not_a_member" in caplog.text
+    refusals = [r for r in caplog.records if getattr(r, "event", None) == "signin.sso_refused"]
+    assert [(r.provider, r.reason) for r in refusals] == [("aakkosla", "not_a_member")]  # type: ignore[attr-defined]
 
 
 def test_a_member_of_another_organisation_is_refused_by_this_ones_service(
@@ -429,11 +430,15 @@ def test_client_ip_rules(rf: Any, settings: Any) -> None:
 def test_a_lockout_is_logged_without_the_password(db: None, caplog: pytest.LogCaptureFixture) -> None:
     make_user(username="ville")
     client = Client()
-    with caplog.at_level(logging.INFO, logger="security"):
+    with caplog.at_level(logging.INFO, logger="vaikuttava"):
         for _ in range(6):
             _attempt(client, "ville", "Salainen-Väärä-1", REMOTE_ADDR="10.0.0.3")
-    assert "login_failed username='ville' client=10.0.0.3" in caplog.text
-    assert "login_lockout username='ville' client=10.0.0.3" in caplog.text
+    seen = {
+        (getattr(r, "event", None), getattr(r, "username", None), getattr(r, "client_ip", None))
+        for r in caplog.records
+    }
+    assert ("signin.failed", "ville", "10.0.0.3") in seen
+    assert ("signin.locked_out", "ville", "10.0.0.3") in seen
     assert "Salainen-Väärä-1" not in caplog.text
 
 
