@@ -517,3 +517,23 @@ def test_the_national_view_opens_to_a_and_shows_nothing_of_b(client: Client, wor
         assert "Aakkosla" in body, name
         for text in (MARKER, "424242", "424 242", "424,242", "424\u00a0242"):
             assert text not in body, (name, text)
+
+
+def test_a_get_changes_nothing_even_for_the_owner(client: Client, world: World) -> None:
+    """QUALITY "no state change on GET": B's own admin GETs every URL filled with B's ids (confirmation
+    pages, delete and restore routes, role changes, exports...) and B's rows stay exactly as they were."""
+    import datetime as dt
+
+    signed_in_at = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+
+    def snapshot() -> list[tuple[Any, ...]]:
+        # Signing in stamps last_login, which is not what this test is about.
+        User.objects.filter(pk=world.b_user.pk).update(last_login=signed_in_at)
+        return _snapshot_b(world)
+
+    before = snapshot()
+    for route in all_routes():
+        client.force_login(world.b_user)  # the walk passes through sign-out too
+        response = client.get(_url(route, world))
+        assert response.status_code < 500, (route.name, response.status_code)
+    assert snapshot() == before

@@ -101,16 +101,24 @@ class Console:
 
     messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
     def watch(self, page: Page) -> None:
         page.on("console", lambda msg: self.messages.append(f"[{msg.type}] {msg.text} at {page.url}"))
         page.on("pageerror", lambda error: self.errors.append(f"{error} at {page.url}"))
+        # No page of the product opens alert/confirm/prompt: one that appears is injected script
+        # (QUALITY "rich text": no dialog fires). Dismissed so the test goes on and then fails.
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"[{dialog.type}] {dialog.message}")
+        dialog.dismiss()
 
     def csp_messages(self) -> list[str]:
         return [m for m in self.messages if "Content Security Policy" in m or "Refused to" in m]
 
     def assert_clean(self) -> None:
-        problems = self.csp_messages() + self.errors
+        problems = self.csp_messages() + self.errors + [f"dialog {d}" for d in self.dialogs]
         assert not problems, "The browser reported:\n" + "\n".join(problems)
 
 

@@ -216,3 +216,26 @@ def test_member_list_query_count_does_not_grow(
         make_member(organisation=org, role=Role.VIEWER)
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert admin_client.get(reverse("organisations:member_list", args=[org.slug])).status_code == 200
+
+
+def test_an_htmx_post_needs_the_csrf_token_in_its_header(org: Organisation, admin: User) -> None:
+    """QUALITY "CSRF": htmx sends the token in the X-CSRFToken header (hx-headers on <body>)."""
+    editor = make_member(organisation=org, role=Role.EDITOR)
+    membership = Membership.objects.get(user=editor)
+    url = reverse("organisations:member_role", args=[org.slug, membership.pk])
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin)
+    page = browser.get(reverse("organisations:member_list", args=[org.slug]))
+    token = re.search(r'"X-CSRFToken": ?"([^"]+)"', page.content.decode())
+    assert token, "the page gives htmx its CSRF header"
+    data = {f"m{membership.pk}-role": "viewer", f"m{membership.pk}-version": "1"}
+
+    refused = browser.post(url, data, headers={"HX-Request": "true"})
+    assert refused.status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == Role.EDITOR
+
+    accepted = browser.post(url, data, headers={"HX-Request": "true", "X-CSRFToken": token.group(1)})
+    assert accepted.status_code == 200
+    membership.refresh_from_db()
+    assert membership.role == Role.VIEWER
