@@ -275,3 +275,17 @@ def test_new_passwords_need_twelve_characters(client: Client, db: None) -> None:
     )
     assert response.status_code == 200
     assert "at least 12 characters" in response.content.decode()
+
+
+def test_htmx_keeps_no_page_html_in_the_browsers_storage(client: Client, db: None) -> None:
+    """QUALITY "sessions": htmx's history cache would keep signed-in pages in localStorage after sign-out."""
+    import json
+
+    org = make_organisation(name="Muistila", slug="muistila")
+    client.force_login(make_member(organisation=org, role=Role.VIEWER))
+    body = client.get(reverse("organisation_home", args=[org.slug])).content.decode()
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", body)
+    assert meta, "every page configures htmx"
+    config = json.loads(meta.group(1))
+    assert config["historyCacheSize"] == 0
+    assert config["allowEval"] is False and config["allowScriptTags"] is False
