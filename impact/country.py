@@ -189,10 +189,6 @@ class Plan:
         low, high = bounds
         return max(1, round(low * self.row_factor)), max(1, round(high * self.row_factor))
 
-    def organisation_count(self, available: int) -> int:
-        count = max(1, round(available * min(1.0, self.scale)))
-        return min(count, self.limit) if self.limit else count
-
 
 def country_organisations(plan: Plan) -> list[Organisation]:
     """The real municipalities and regional councils the plan covers, in a fixed order.
@@ -200,20 +196,26 @@ def country_organisations(plan: Plan) -> list[Organisation]:
     At a reduced scale the organisations are spread across the population ranking, so that a small
     country still has a large city and a small municipality.
     """
-    everyone = list(
-        Organisation.objects.filter(
-            kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGIONAL_COUNCIL], is_demo=False
+    real = Organisation.objects.filter(is_demo=False).exclude(code="")
+    municipalities = list(
+        real.filter(kind=Organisation.Kind.MUNICIPALITY).order_by(
+            models.F("population").desc(nulls_last=True), "code"
         )
-        .exclude(code="")
-        .order_by("-population", "kind", "code")
     )
-    count = plan.organisation_count(len(everyone))
-    if count >= len(everyone):
-        chosen = everyone
-    else:
-        step = len(everyone) / count
-        chosen = [everyone[math.floor(i * step)] for i in range(count)]
+    councils = list(real.filter(kind=Organisation.Kind.REGIONAL_COUNCIL).order_by("code"))
+    chosen = _spread(municipalities, plan.scale) + _spread(councils, plan.scale)
+    if plan.limit:
+        chosen = chosen[: plan.limit]  # the largest first: a one-organisation database holds a city
     return sorted(chosen, key=lambda o: (o.kind, o.code))
+
+
+def _spread(items: list[Organisation], share: float) -> list[Organisation]:
+    """An evenly spaced share of the items (at least one), starting with the first."""
+    if not items:
+        return []
+    count = max(1, round(len(items) * min(1.0, share)))
+    step = len(items) / count
+    return [items[math.floor(i * step)] for i in range(count)]
 
 
 def size_of(organisation: Organisation, populations: Sequence[int]) -> float:
@@ -447,10 +449,8 @@ def _generate_chunk(context: Context, organisations: list[Organisation]) -> dict
         o.pk: _goal_tree(context, o, strategies[o.pk], tracked(o)) for o in organisations
     }
     for depth in range(3):
-        rows = [goal for o in organisations for goal in levels[o.pk][depth]]
-        for goal in rows:
-            goal.parent_id = goal.parent.pk if goal.parent else None
-        count("goals", write(Goal, rows))
+        # bulk_create takes each parent's id from the parent written in the round before.
+        count("goals", write(Goal, [goal for o in organisations for goal in levels[o.pk][depth]]))
     goals = {o.pk: [g for level in levels[o.pk] for g in level] for o in organisations}
     links: list[GoalIndicator] = []
     for o in organisations:
