@@ -85,7 +85,11 @@ def _get_strategy(request: TenantRequest, strategy_pk: int) -> Strategy:
 def _get_goal(request: TenantRequest, goal_pk: int) -> Goal:
     return get_object_or_404(
         Goal.objects.for_organisation(request.tenant.organisation).select_related(
-            "strategy", "owner", "parent", "predecessor__strategy"
+            # The organisation too: panels link back to it (the robustness view of the futures panel).
+            "strategy__organisation",
+            "owner",
+            "parent",
+            "predecessor__strategy",
         ),
         pk=goal_pk,
     )

@@ -381,6 +381,11 @@ def build_country(*, plan: Plan, replace: bool = False, progress: Progress | Non
                 totals[name] = totals.get(name, 0) + number
             done += len(chunk_orgs)
             say(f"{done}/{len(organisations)} organisations, {totals.get('observations', 0):,} values")
+    # Fresh planner statistics, as after any bulk load: until autovacuum gets to the new rows the
+    # planner believes the tables are small and scans them whole instead of using their indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    say("Statistics updated (ANALYZE).")
     return totals
 
 
