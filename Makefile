@@ -15,11 +15,12 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run test lint typecheck messages stop-db clean
+.PHONY: help setup run test bench lint typecheck messages stop-db clean
 
 help:
 	@echo "make run    set up everything and serve the product with demo data at http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (lint, types, unit, integration and browser tests)"
+	@echo "make bench  generate the country and measure every page against the floor (docs/performance.md)"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3.13 or python3.12 on PATH)."; exit 1; }
@@ -46,6 +47,11 @@ test: setup
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest
+
+# Not part of `make test`: generates the country into its own database (several minutes), then measures.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--reuse --rounds 20".
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 messages: setup
 	$(PY) manage.py makemessages -l fi -l sv -l en --ignore=.venv --ignore=var --no-obsolete

@@ -86,7 +86,11 @@ def _get_strategy(request: TenantRequest, strategy_pk: int) -> Strategy:
 def _get_goal(request: TenantRequest, goal_pk: int) -> Goal:
     return get_object_or_404(
         Goal.objects.for_organisation(request.tenant.organisation).select_related(
-            "strategy", "owner", "parent", "predecessor__strategy"
+            # The organisation too: panels link back to it (the robustness view of the futures panel).
+            "strategy__organisation",
+            "owner",
+            "parent",
+            "predecessor__strategy",
         ),
         pk=goal_pk,
     )
@@ -776,8 +780,19 @@ def goal_detail(request: TenantRequest, goal_pk: int) -> HttpResponse:
         # Feeds the SDG picker's results as the person types.
         context = _goal_sdg_context(request, goal, sdg_q=sdg_q)
         return TemplateResponse(request, f"goals/goal_detail.html#{GOAL_PAGE_PARTIALS[target]}", context)
+    if target == "indicator-results":
+        # Feeds the indicator search results as the person types: branch before the measuring and the
+        # charts of the whole section, which the results do not show.
+        linked = set(goal.goal_indicators.values_list("indicator_id", flat=True))
+        context = {
+            "tenant": request.tenant,
+            "goal": goal,
+            "adopt_url": _adopt_url(request.tenant.organisation.slug),
+            **_indicator_search(request, goal, indicator_q, linked),
+        }
+        return TemplateResponse(request, "goals/goal_detail.html#indicator-results", context)
     context = _goal_measures_context(request, goal, indicator_q=indicator_q)
-    if target in {"indicator-results", "goal-measures"}:
+    if target == "goal-measures":
         # Feeds the indicator search results (or the whole measures section).
         return TemplateResponse(request, f"goals/goal_detail.html#{GOAL_PAGE_PARTIALS[target]}", context)
     context.update(_goal_sdg_context(request, goal, sdg_q=sdg_q))

@@ -280,6 +280,30 @@ def test_list_page_query_count_does_not_grow(
         editor_client.get(url("strategy_list", org.slug))
 
 
+def test_indicator_search_fragment_does_not_measure_the_strategy(
+    editor_client: Client, org: Organisation, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    indicators = [
+        make_measure(organisation=org, name=f"Mittari {n}", values={2020: 51, 2021: 52}) for n in range(4)
+    ]
+    strategy = make_strategy(organisation=org, status="approved", approved_on=dt.date(2025, 10, 1))
+    _grow(strategy, 10, indicators)
+    goal = Goal.objects.filter(strategy=strategy, parent__isnull=False).order_by("pk").first()
+    assert goal is not None
+    search = url("goal_detail", org.slug, goal.pk) + "?indicator_q=Mittari"
+    headers = {**HX, "HX-Target": "indicator-results"}
+    editor_client.get(search, headers=headers)
+    with CaptureQueriesContext(connection) as before:
+        response = editor_client.get(search, headers=headers)
+    assert "Mittari" in response.content.decode()
+    # Session, user, membership, goal, its links, the indicators found, the templates found: nothing of
+    # the strategy's measuring (values, targets, roll-ups), which the search results do not show.
+    assert not any("indicators_observation" in q["sql"] for q in before.captured_queries)
+    _grow(strategy, 50, indicators)
+    with django_assert_num_queries(len(before)):
+        editor_client.get(search, headers=headers)
+
+
 # --- editing the strategy, the next council term, exports ------------------------------------------
 
 
