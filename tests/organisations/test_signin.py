@@ -108,6 +108,12 @@ class FakeIdentityService:
         )
 
 
+@pytest.fixture(autouse=True)
+def english_browser(client: Client, settings: Any) -> None:
+    """Pages before sign-in speak the browser's chosen language (Finnish unless it says otherwise)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def idp(org_a: Organisation) -> Iterator[FakeIdentityService]:
     SocialApp.objects.create(
@@ -320,7 +326,7 @@ def test_a_steward_is_required_too_but_an_editor_only_offered(
     _password_sign_in(client, steward)
     assert client.get(reverse("start"))["Location"] == reverse("mfa_activate_totp")
 
-    editor = make_member(organisation=org_a, role=Role.EDITOR)
+    editor = make_member(organisation=org_a, role=Role.EDITOR, user=make_user(language="en"))
     other = Client()
     _password_sign_in(other, editor)
     assert other.get(reverse("start")).status_code == 200
