@@ -135,7 +135,8 @@ class FuturesTable(TrackedModel):
         return self.name
 
 
-class Variable(models.Model):
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Variable(TrackedModel):
     """A row of a futures table."""
 
     table = models.ForeignKey(FuturesTable, on_delete=models.CASCADE, related_name="variables")
@@ -154,7 +155,8 @@ class Variable(models.Model):
         return self.name
 
 
-class VariableValue(models.Model):
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class VariableValue(TrackedModel):
     """An alternative value of a variable."""
 
     variable = models.ForeignKey(Variable, on_delete=models.CASCADE, related_name="values")
