@@ -362,6 +362,16 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return f"{self.year}: {self.must_be_true}"
 
+    @property
+    def live_goal(self) -> Goal | None:
+        """The goal it serves, or None while that goal is soft-deleted (its title is not shown then)."""
+        goal = self.goal
+        return goal if goal is not None and goal.deleted_at is None else None
+
+    @property
+    def goal_deleted(self) -> bool:
+        return self.goal_id is not None and self.live_goal is None
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Implication(TrackedModel):

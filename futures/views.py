@@ -1155,7 +1155,9 @@ def variable_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
     try:
-        form.save(commit=False).save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
+        form.save(commit=False).save_if_current(
+            expected_version=form.cleaned_data["version"], by=request.user
+        )
     except StaleEdit:
         form.add_error(None, conflict_message())
         return _table_invalid(request, table, status=409, bound={prefix: form})
@@ -1224,7 +1226,9 @@ def value_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
     try:
-        form.save(commit=False).save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
+        form.save(commit=False).save_if_current(
+            expected_version=form.cleaned_data["version"], by=request.user
+        )
     except StaleEdit:
         form.add_error(None, conflict_message())
         return _table_invalid(request, table, status=409, bound={prefix: form})
