@@ -23,7 +23,7 @@ from organisations.base import RETENTION
 from organisations.models import Organisation, Role, User
 from organisations.retention import purge_deleted, recently_deleted
 from tests.conftest import signed_in
-from tests.factories import make_member
+from tests.factories import make_member, make_user
 from tests.futures.factories import make_story
 from tests.goals.factories import make_goal, make_strategy
 from tests.impact.factories import make_activity, make_contribution, make_report
@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor(org_a: Organisation) -> User:
-    return make_member(organisation=org_a, role=Role.EDITOR)
+    # English pages: the tests read the English messages (a user's own language wins over the override).
+    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(language="en"))
 
 
 @pytest.fixture
