@@ -174,6 +174,14 @@ class ValueForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["label"]
 
 
+class VariableEditForm(VersionedFormMixin, VariableForm):
+    pass
+
+
+class ValueEditForm(VersionedFormMixin, ValueForm):
+    pass
+
+
 def value_label(value: VariableValue) -> str:
     return f"{value.variable.name}: {value.label}"
 

@@ -135,7 +135,8 @@ class FuturesTable(TrackedModel):
         return self.name
 
 
-class Variable(models.Model):
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Variable(TrackedModel):
     """A row of a futures table."""
 
     table = models.ForeignKey(FuturesTable, on_delete=models.CASCADE, related_name="variables")
@@ -154,7 +155,8 @@ class Variable(models.Model):
         return self.name
 
 
-class VariableValue(models.Model):
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class VariableValue(TrackedModel):
     """An alternative value of a variable."""
 
     variable = models.ForeignKey(Variable, on_delete=models.CASCADE, related_name="values")
@@ -359,6 +361,16 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.must_be_true}"
+
+    @property
+    def live_goal(self) -> Goal | None:
+        """The goal it serves, or None while that goal is soft-deleted (its title is not shown then)."""
+        goal = self.goal
+        return goal if goal is not None and goal.deleted_at is None else None
+
+    @property
+    def goal_deleted(self) -> bool:
+        return self.goal_id is not None and self.live_goal is None
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -40,7 +40,9 @@ from futures.forms import (
     StoryEditForm,
     StoryForm,
     StoryPicksForm,
+    ValueEditForm,
     ValueForm,
+    VariableEditForm,
     VariableForm,
     WeakSignalEditForm,
     WeakSignalForm,
@@ -1002,12 +1004,14 @@ def _table_context(request: TenantRequest, table: FuturesTable, **forms: Any) ->
                     value=value,
                     stories=[by_id[pk] for pk in coverage.get(value.pk, [])],
                     form=bound.get(f"value-{value.pk}")
-                    or ValueForm(instance=value, prefix=f"value-{value.pk}"),
+                    or ValueEditForm(instance=value, prefix=f"value-{value.pk}"),
                 )
                 for value in variable.values.all()
             ],
             form=bound.get(f"variable-{variable.pk}")
-            or VariableForm(instance=variable, organisation=organisation, prefix=f"variable-{variable.pk}"),
+            or VariableEditForm(
+                instance=variable, organisation=organisation, prefix=f"variable-{variable.pk}"
+            ),
             add_value_form=bound.get(f"new-value-{variable.pk}")
             or ValueForm(prefix=f"new-value-{variable.pk}"),
         )
@@ -1050,13 +1054,22 @@ def _table_saved(request: TenantRequest, table: FuturesTable, message: str) -> H
     return redirect(_url("table_detail", request, table.pk))
 
 
-def _table_invalid(request: TenantRequest, table: FuturesTable, **forms: Any) -> HttpResponse:
+def _table_invalid(
+    request: TenantRequest, table: FuturesTable, *, status: int = 422, **forms: Any
+) -> HttpResponse:
+    """The editor again with the posted forms and their errors (422), or with a conflict (409)."""
+    if status == 409:
+        message = conflict_message()
+        if not _fragment(request):
+            messages.error(request, message)  # the page's role="status" live region shows it
+    else:
+        message = _("Check the form: something is missing or wrong.")
     context = {
         **_table_context(request, table, **forms),
-        "live_message": _("Check the form: something is missing or wrong.") if _fragment(request) else "",
+        "live_message": message if _fragment(request) else "",
         "live_ok": False,
     }
-    return _render(request, "futures/table_detail.html", "table-editor", context, status=422)
+    return _render(request, "futures/table_detail.html", "table-editor", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -1123,7 +1136,7 @@ def variable_add(request: TenantRequest, table_pk: int) -> HttpResponse:
     variable = form.save(commit=False)
     variable.table = table
     variable.order = next_order(table.variables)
-    variable.save()
+    variable.save_new(by=request.user)
     return _table_saved(
         request,
         table,
@@ -1138,10 +1151,16 @@ def variable_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     table = _get_table(request, table_pk)
     variable = get_object_or_404(table.variables, pk=_posted_id(request, "variable"))
     prefix = f"variable-{variable.pk}"
-    form = VariableForm(request.POST, instance=variable, organisation=_org(request), prefix=prefix)
+    form = VariableEditForm(request.POST, instance=variable, organisation=_org(request), prefix=prefix)
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
-    form.save()
+    try:
+        form.save(commit=False).save_if_current(
+            expected_version=form.cleaned_data["version"], by=request.user
+        )
+    except StaleEdit:
+        form.add_error(None, conflict_message())
+        return _table_invalid(request, table, status=409, bound={prefix: form})
     return _table_saved(request, table, _("The variable “%(name)s” was saved.") % {"name": variable.name})
 
 
@@ -1181,7 +1200,7 @@ def value_add(request: TenantRequest, table_pk: int) -> HttpResponse:
     value = form.save(commit=False)
     value.variable = variable
     value.order = next_order(variable.values)
-    value.save()
+    value.save_new(by=request.user)
     return _table_saved(
         request,
         table,
@@ -1203,10 +1222,16 @@ def value_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     table = _get_table(request, table_pk)
     value = _get_value(table, request)
     prefix = f"value-{value.pk}"
-    form = ValueForm(request.POST, instance=value, prefix=prefix)
+    form = ValueEditForm(request.POST, instance=value, prefix=prefix)
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
-    form.save()
+    try:
+        form.save(commit=False).save_if_current(
+            expected_version=form.cleaned_data["version"], by=request.user
+        )
+    except StaleEdit:
+        form.add_error(None, conflict_message())
+        return _table_invalid(request, table, status=409, bound={prefix: form})
     return _table_saved(request, table, _("The value “%(label)s” was saved.") % {"label": value.label})
 
 

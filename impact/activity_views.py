@@ -478,6 +478,7 @@ def _chain_context(activity: Activity) -> dict[str, Any]:
         activity__organisation_id=activity.organisation_id,
         level__in=[ChainLevel.OUTCOME, ChainLevel.IMPACT],
         indicator__isnull=False,
+        indicator__deleted_at__isnull=True,
     ).values_list(
         "activity_id",
         "activity__name",

@@ -301,6 +301,16 @@ class ChainStep(TrackedModel):
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.description[:60]}"
 
+    @property
+    def live_indicator(self) -> Indicator | None:
+        """The measuring indicator, or None while it is soft-deleted (its name is not shown then)."""
+        indicator = self.indicator
+        return indicator if indicator is not None and indicator.deleted_at is None else None
+
+    @property
+    def indicator_deleted(self) -> bool:
+        return self.indicator_id is not None and self.live_indicator is None
+
 
 class Strength(models.TextChoices):
     DIRECT = "direct", _("direct")

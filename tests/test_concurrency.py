@@ -25,7 +25,7 @@ from organisations.base import conflict_message
 from organisations.models import Membership, Organisation, Role, User
 from tests.conftest import signed_in
 from tests.factories import make_member, make_user
-from tests.futures.factories import make_story
+from tests.futures.factories import make_story, make_table
 from tests.goals.factories import make_goal, make_strategy
 from tests.impact.factories import make_activity, make_contribution, make_report
 from tests.indicators.indicator_factories import make_indicator
@@ -256,3 +256,39 @@ def test_a_members_role_change_is_checked_too(client: Client, org_a: Organisatio
     assert _announced(response.content.decode())
     member.refresh_from_db()
     assert member.role == Role.VIEWER
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "page"])
+@pytest.mark.parametrize("what", ["variable", "value"])
+def test_renaming_a_futures_tables_variable_or_value_is_checked_too(
+    client: Client, org_a: Organisation, what: str, htmx: bool
+) -> None:
+    """The table editor's row forms post to their own URLs (not the page's), so they are walked here."""
+    editor = make_member(organisation=org_a, role=Role.EDITOR, user=make_user(language="en"))
+    table, values = make_table(organisation=org_a, variables={"Väestö": ["Kasvaa", "Supistuu"]})
+    value = values["Kasvaa"]
+    row: Model = value.variable if what == "variable" else value
+    field = "name" if what == "variable" else "label"
+    client = signed_in(client, editor)
+    page = client.get(f"/o/{org_a.slug}/futures/tables/{table.pk}/").content.decode()
+    prefix = f"{what}-{row.pk}"
+    assert f'name="{prefix}-version" value="1"' in page  # the row form carries the version it shows
+
+    stale = {what: row.pk, f"{prefix}-{field}": TYPED, f"{prefix}-version": 1}
+    if what == "variable":
+        stale[f"{prefix}-driver"] = ""
+    _another_save(row)
+    before = type(row)._base_manager.filter(pk=row.pk).values().get()
+    url = f"/o/{org_a.slug}/futures/tables/{table.pk}/{what}s/change/"
+    response = client.post(url, stale, headers={"HX-Request": "true"} if htmx else {})
+
+    body = response.content.decode()
+    assert response.status_code == 409, body[:500]
+    assert _announced(body) and TYPED in body
+    assert type(row)._base_manager.filter(pk=row.pk).values().get() == before
+
+    # With the version the editor now sees, the same input is saved.
+    current = {**stale, f"{prefix}-version": 2}
+    saved = client.post(url, current, headers={"HX-Request": "true"} if htmx else {})
+    assert saved.status_code in {200, 302}
+    assert type(row)._base_manager.filter(pk=row.pk).values_list(field, "version").get() == (TYPED, 3)

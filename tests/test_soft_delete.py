@@ -14,16 +14,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from futures.models import FutureStory, Implication, Signpost
+from futures.models import FutureStory, Implication, Milestone, Signpost
 from goals.models import Goal, GoalIndicator, Strategy
 from goals.services import DeleteChildren, delete_goal
-from impact.models import Activity, Contribution, ProgressReport
+from impact.models import Activity, ChainStep, Contribution, ProgressReport
 from indicators.models import Indicator, Observation, Target
 from organisations.base import RETENTION
 from organisations.models import Organisation, Role, User
 from organisations.retention import purge_deleted, recently_deleted
 from tests.conftest import signed_in
-from tests.factories import make_member
+from tests.factories import make_member, make_user
 from tests.futures.factories import make_story
 from tests.goals.factories import make_goal, make_strategy
 from tests.impact.factories import make_activity, make_contribution, make_report
@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor(org_a: Organisation) -> User:
-    return make_member(organisation=org_a, role=Role.EDITOR)
+    # English pages: the tests read the English messages (a user's own language wins over the override).
+    return make_member(organisation=org_a, role=Role.EDITOR, user=make_user(language="en"))
 
 
 @pytest.fixture
@@ -226,3 +227,47 @@ def test_counts_through_joins_leave_out_deleted_rows(world: dict[str, Any]) -> N
     delete_goal(goal=world["goal"])
     # A plain Count("contributions") would still see the contribution to the deleted goal.
     assert Activity.objects.with_contribution_count().get().contribution_count == 0
+
+
+def test_a_chain_step_and_a_milestone_do_not_show_a_deleted_indicator_or_goal(
+    client: Client, org_a: Organisation, editor: User, world: dict[str, Any]
+) -> None:
+    activity, story, goal, indicator = world["activity"], world["story"], world["goal"], world["indicator"]
+    assert isinstance(goal, Goal) and isinstance(indicator, Indicator)
+    ChainStep.objects.create(
+        activity=activity, level="outcome", description="Opiskelijat jäävät", indicator=indicator
+    )
+    Milestone.objects.create(story=story, year=2030, must_be_true="Verkosto toimii", goal=goal)
+    client = signed_in(client, editor)
+    activity_url = reverse("activities:detail", args=[org_a.slug, activity.pk])
+    story_url = reverse("futures:story_detail", args=[org_a.slug, story.pk])
+    assert "Vieraskieliset opiskelijat" in client.get(activity_url).content.decode()
+    assert "Vetovoima kasvaa" in client.get(story_url).content.decode()
+
+    indicator.soft_delete(by=editor)
+    delete_goal(goal=goal, children=DeleteChildren.SUBTREE, by=editor)
+
+    activity_page = client.get(activity_url).content.decode()
+    assert "Opiskelijat jäävät" in activity_page and "Its indicator was deleted." in activity_page
+    assert "Vieraskieliset opiskelijat" not in activity_page
+    assert reverse("indicators:detail", args=[org_a.slug, indicator.pk]) not in activity_page
+    story_page = client.get(story_url).content.decode()
+    assert "Verkosto toimii" in story_page and "its goal was deleted" in story_page
+    assert "Vetovoima kasvaa" not in story_page
+    assert reverse("goals:goal_detail", args=[org_a.slug, goal.pk]) not in story_page
+
+    # Restored, they show again under their names.
+    client.post(reverse("organisations:deleted_restore", args=[org_a.slug, "indicator", indicator.pk]))
+    client.post(reverse("organisations:deleted_restore", args=[org_a.slug, "goal", goal.pk]))
+    assert "Vieraskieliset opiskelijat" in client.get(activity_url).content.decode()
+    assert "Vetovoima kasvaa" in client.get(story_url).content.decode()
+
+
+def test_recently_deleted_is_linked_from_the_organisation_home_for_editors_only(
+    client: Client, org_a: Organisation, editor: User
+) -> None:
+    deleted_url = reverse("organisations:deleted", args=[org_a.slug])
+    home = reverse("organisation_home", args=[org_a.slug])
+    assert f'href="{deleted_url}"' in signed_in(client, editor).get(home).content.decode()
+    viewer = make_member(organisation=org_a, role=Role.VIEWER)
+    assert f'href="{deleted_url}"' not in signed_in(Client(), viewer).get(home).content.decode()

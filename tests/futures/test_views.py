@@ -463,13 +463,13 @@ def test_renaming_and_removing_in_the_table(client: Any, foresight: Foresight) -
     value = foresight.values["Salkku"]
     response = client.post(
         org_url("value_change", foresight, foresight.table.pk),
-        {"value": value.pk, f"value-{value.pk}-label": "Salkkuna"},
+        {"value": value.pk, f"value-{value.pk}-label": "Salkkuna", f"value-{value.pk}-version": 1},
         headers=HTMX,
     )
     assert response.status_code == 200 and "Salkkuna" in response.content.decode()
     empty = client.post(
         org_url("value_change", foresight, foresight.table.pk),
-        {"value": value.pk, f"value-{value.pk}-label": ""},
+        {"value": value.pk, f"value-{value.pk}-label": "", f"value-{value.pk}-version": 2},
         headers=HTMX,
     )
     assert empty.status_code == 422 and 'aria-invalid="true"' in empty.content.decode()
