@@ -193,7 +193,9 @@ class Activity(SoftDeleteModel, TrackedModel):
 class Partner(models.Model):
     """A partner organisation of an activity, with its country."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="partners")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="partners", verbose_name=_("activity")
+    )
     name = models.CharField(_("partner"), max_length=255)
     country = CountryField(_("country"), blank=True)
     role = models.CharField(_("role"), max_length=100, blank=True, help_text=_("e.g. lead partner, funder"))
@@ -220,7 +222,9 @@ class PartnershipReview(TrackedModel):
         PAUSE = "pause", _("pause")
         END = "end", _("end")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reviews")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("activity")
+    )
     reviewed_on = models.DateField(_("reviewed on"))
     shared_goals = models.BooleanField(_("shared goals"))
     joint_action_plan = models.BooleanField(_("joint action plan"))
@@ -259,7 +263,9 @@ class ChainLevel(models.TextChoices):
 class ChainStep(TrackedModel):
     """A step of the activity's impact chain, optionally measured by one of the organisation's indicators."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="chain_steps")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="chain_steps", verbose_name=_("activity")
+    )
     level = models.CharField(_("level"), max_length=10, choices=ChainLevel.choices)
     description = models.TextField(_("description"))
     indicator = models.ForeignKey(
@@ -270,7 +276,7 @@ class ChainStep(TrackedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = ActivityPartManager()
     all_objects = EveryRowManager()
@@ -328,7 +334,9 @@ class TimeToImpact(models.TextChoices):
 class Contribution(TrackedModel):
     """How an activity serves a goal of the strategy."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="contributions")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("activity")
+    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="contributions")
     strength = models.CharField(
         _("strength"), max_length=10, choices=Strength.choices, default=Strength.DIRECT
@@ -380,7 +388,9 @@ class ProgressReport(TrackedModel):
         SERIOUS_PROBLEMS = "serious_problems", _("serious problems")
         DONE = "done", _("done")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reports")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="reports", verbose_name=_("activity")
+    )
     reported_on = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     achieved = models.TextField(_("what was achieved"))
