@@ -52,11 +52,16 @@ SMALL_PLAN = ("--scale", "0.2", "--organisations", "1")  # one organisation with
 
 @dataclass(frozen=True)
 class Target:
-    """A page or an htmx fragment: a path with placeholders, and the element a fragment feeds."""
+    """A page or an htmx fragment: a path with placeholders, the element a fragment feeds, and who asks.
+
+    `user` is "" for the largest organisation's administrator, or "steward" for the association's steward
+    (the national view is open to stewards and to members of sharing organisations only).
+    """
 
     name: str
     path: str
     htmx_target: str = ""
+    user: str = ""
 
 
 FLOOR = Target("floor", "/accounts/settings/")
@@ -70,12 +75,15 @@ PAGES = [
     Target("activity register", "/o/{org}/activities/"),
     Target("activity page", "/o/{org}/activities/{activity}/"),
     Target("story page", "/o/{org}/futures/stories/{story}/"),
-    Target("national view", "/national/"),
+    Target("national view", "/national/", user="steward"),
+    Target("annual report", "/o/{org}/report/"),
     Target("strategy list", "/o/{org}/goals/"),
     Target("indicator library", "/library/indicators/"),
     Target("start page", "/"),
 ]
 FRAGMENTS = [
+    Target("dashboard filter", "/o/{org}/?strategy={strategy}&year={year}", "dashboard"),
+    Target("national view filter", "/national/?peers=all", "national-results", user="steward"),
     Target("activity register filter", "/o/{org}/activities/?status=ongoing", "activity-results"),
     Target("indicator list filter", "/o/{org}/indicators/?chain_level=outcome", "indicator-table"),
     Target("library filter", "/library/indicators/?q=osuus", "library-results"),
@@ -144,6 +152,9 @@ def environment(url: str) -> dict[str, str]:
         "DJANGO_SECURE": "0",  # plain HTTP on loopback: no HTTPS redirect, cookies without __Host-
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DEMO_DATA_ALLOWED": "1",
+        # The generated administrators and the steward have no one-time codes; production would send them
+        # to set codes up first (REQUIRE_MFA_FOR_PRIVILEGED). The bench measures the pages behind that.
+        "REQUIRE_MFA_FOR_PRIVILEGED": "0",
     }
 
 
@@ -193,7 +204,7 @@ def resolve_targets(targets: list[Target]) -> dict[str, Any]:
 
     from futures.models import FutureStory
     from goals.models import Goal, Strategy
-    from impact.country import PASSWORD
+    from impact.country import PASSWORD, STEWARD_USERNAME
     from impact.models import Activity
     from indicators.models import Indicator
     from organisations.models import Organisation, User
@@ -241,12 +252,17 @@ def resolve_targets(targets: list[Target]) -> dict[str, Any]:
         "indicator": indicator.pk if indicator else 0,
         "activity": activity.pk if activity else 0,
         "story": story.pk if story else 0,
+        "year": min(strategy.term_start + 1, strategy.term_end),
     }
     user = User.objects.get(username=f"{organisation.slug}-admin-1")
-    client = Client()
-    client.force_login(user)
+    users = {"": user.username, "steward": STEWARD_USERNAME}
+    clients = {}
+    for key, username in users.items():
+        clients[key] = Client()
+        clients[key].force_login(User.objects.get(username=username))
     found: dict[str, Any] = {}
     for target in [FLOOR, *targets]:
+        client = clients[target.user]
         path = target.path.format(**ids)
         try:
             resolve(urllib.parse.urlsplit(path).path)
@@ -267,10 +283,11 @@ def resolve_targets(targets: list[Target]) -> dict[str, Any]:
         found[target.name] = {
             "path": path,
             "headers": headers,
+            "user": target.user,
             "status": response.status_code,
             "queries": len(queries),
         }
-    return {"ids": ids, "username": user.username, "password": PASSWORD, "targets": found}
+    return {"ids": ids, "username": user.username, "users": users, "password": PASSWORD, "targets": found}
 
 
 def targets_in(url: str) -> dict[str, Any]:
@@ -409,8 +426,8 @@ class Browser:
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         if not match:
             raise SystemExit("No sign-in form.")
-        form = urllib.parse.urlencode(
-            {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1).decode()}
+        form = urllib.parse.urlencode(  # allauth's form: the username goes in `login`
+            {"login": username, "password": password, "csrfmiddlewaretoken": match.group(1).decode()}
         )
         status, _headers, _body, _s = self.request(
             "POST",
@@ -432,13 +449,20 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(  # noqa: S603  (fixed argv)
-        [GUNICORN, "impact.wsgi", "--workers", str(WORKERS), "--threads", str(THREADS), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
-        cwd=BASE,
-        env=environment(url),
-    )  # fmt: skip
+def start_gunicorn(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn with the production settings (gunicorn.conf.py: gthread, workers × threads, timeouts, JSON
+    access log), bound to loopback; its log goes to a file."""
+    env = {
+        **environment(url),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
+    }
+    with log.open("ab") as stream:
+        process = subprocess.Popen(  # noqa: S603  (fixed argv)
+            [GUNICORN, "-c", str(BASE / "gunicorn.conf.py"), "impact.wsgi"],
+            cwd=BASE, env=env, stdout=stream, stderr=stream,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -455,13 +479,13 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen[bytes]:
 
 
 def measure_times(
-    browser: Browser, measured: dict[str, dict[str, Any]], rounds: int
+    browsers: dict[str, Browser], measured: dict[str, dict[str, Any]], rounds: int
 ) -> dict[str, list[float]]:
     """Round robin over the floor and every target, so the machine's noise falls on all of them alike."""
     times: dict[str, list[float]] = {name: [] for name in measured}
     for number in range(rounds + 3):
         for name, target in measured.items():
-            status, _headers, _body, seconds = browser.request(
+            status, _headers, _body, seconds = browsers[target["user"]].request(
                 "GET", target["path"], headers=target["headers"]
             )
             if status != 200:
@@ -581,16 +605,22 @@ def main() -> None:
     measured = {name: t for name, t in country["targets"].items() if "skipped" not in t}
 
     port = args.port or free_port()
-    process = start_gunicorn(country_url, port)
+    log = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "gunicorn.log"
+    process = start_gunicorn(country_url, port, log)
+    say(f"gunicorn's log: {log}")
     try:
-        browser = Browser(port)
-        browser.sign_in(country["username"], country["password"])
+        browsers = {key: Browser(port) for key in country["users"]}
+        for key, browser in browsers.items():
+            browser.sign_in(country["users"][key], country["password"])
+        browser = browsers[""]
         say(f"Timing {len(measured)} pages and fragments, {args.rounds} rounds…")
-        times = measure_times(browser, measured, args.rounds)
-        weights = {name: weigh(browser, t) for name, t in measured.items()}
+        times = measure_times(browsers, measured, args.rounds)
+        weights = {name: weigh(browsers[t["user"]], t) for name, t in measured.items()}
         say("Load runs…")
         load = {
-            label: run_wrk(port, measured[name], browser.session_cookie(), args.wrk_seconds)
+            label: run_wrk(
+                port, measured[name], browsers[measured[name]["user"]].session_cookie(), args.wrk_seconds
+            )
             for label, name in LOAD.items()
             if name in measured
         }

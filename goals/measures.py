@@ -107,11 +107,20 @@ class StrategyMeasures:
         return len({i for n in node.walk() for i in self.links.get(n.goal.pk, set())})
 
 
-def measure_strategy(strategy: Strategy, *, today: dt.date) -> StrategyMeasures:
-    """Load and compute a strategy's tree, statuses, roll-ups and checklists in a fixed number of queries."""
+def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None = None) -> StrategyMeasures:
+    """Load and compute a strategy's tree, statuses, roll-ups and checklists in a fixed number of queries.
+
+    With `within` (a goal's pk) only that goal's subtree is measured: the goal page shows nothing else, and
+    its indicators are a fraction of the strategy's. The roll-ups of goals outside the subtree then count
+    no indicators; read only the subtree's.
+    """
     goals = list(Goal.objects.filter(strategy=strategy).select_related("owner"))
     roots = build_tree(goals)
-    links = links_of(g.pk for g in goals)
+    measured_goals = goals
+    if within is not None:
+        top = next((node for node in flatten(roots) if node.goal.pk == within), None)
+        measured_goals = [node.goal for node in top.walk()] if top else []
+    links = links_of(g.pk for g in measured_goals)
     measured = assess_all(indicators_with_rows(i for ids in links.values() for i in ids), today)
     statuses = {pk: m.status for pk, m in measured.items()}
     return StrategyMeasures(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -109,7 +109,12 @@ def _keep_version(form: Any, current: Any) -> None:
 
 @dataclass
 class GoalRow:
-    """One goal of the tree with what the tree shows about it."""
+    """One goal of the tree with what the tree shows about it.
+
+    The rows come as one list in tree order (a goal, then its sub-goals), so the page renders them in one
+    loop instead of an include per goal: `has_children` opens the nested list after the row, `closes`
+    counts the nested lists (`</ul></li>`) a last child closes after its own `</li>`.
+    """
 
     node: Node
     rollup: Rollup
@@ -117,8 +122,15 @@ class GoalRow:
     indicator_count: int
     is_first: bool
     is_last: bool
+    urls: GoalUrls
     focus: str = ""  # which of the goal's controls gets the focus after an htmx action
-    children: list[GoalRow] = field(default_factory=list)
+    has_children: bool = False
+    closes: range = range(0)
+
+    @property
+    def ref(self) -> str:
+        """The goal's pk as text, for the element ids (a number in a template goes through localisation)."""
+        return str(self.node.goal.pk)
 
     @property
     def goal(self) -> Goal:
@@ -133,14 +145,44 @@ class GoalRow:
         return [item for item in self.quality if not item.passed]
 
 
-def goal_rows(measures: StrategyMeasures, focus: str = "") -> list[GoalRow]:
-    """The tree as nested rows; `focus` names the control (e.g. goal-12-edit) to focus after a swap."""
+@dataclass(frozen=True)
+class GoalUrls:
+    """The addresses of one goal's page and tree actions."""
+
+    detail: str
+    add: str
+    edit: str
+    move: str
+    delete: str
+
+
+class _GoalUrl:
+    """reverse() once per page, then the goal's pk put in: the same address as reverse(name, [slug, pk])."""
+
+    MARK = 918273645
+
+    def __init__(self, name: str, slug: str) -> None:
+        self.head, self.tail = reverse(name, args=[slug, self.MARK]).split(str(self.MARK), 1)
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
+def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list[GoalRow]:
+    """The tree as a flat list of rows in tree order; `focus` names the control (e.g. goal-12-edit) to
+    focus after a swap."""
     wanted = FOCUS_VALUE.match(focus or "")
     focus_pk = int(wanted.group(1)) if wanted and wanted.group(1) else None
     focus_control = wanted.group(2) if wanted and wanted.group(2) else ""
+    detail, edit = _GoalUrl("goals:goal_detail", slug), _GoalUrl("goals:goal_edit", slug)
+    move, delete = _GoalUrl("goals:goal_move", slug), _GoalUrl("goals:goal_delete", slug)
+    add = {
+        pk: reverse("goals:goal_create", args=[slug, pk]) + "?parent="
+        for pk in {goal.strategy_id for goal in measures.goals}
+    }
+    rows: list[GoalRow] = []
 
-    def grow(nodes: list[Node]) -> list[GoalRow]:
-        rows = []
+    def grow(nodes: list[Node]) -> None:
         for index, node in enumerate(nodes):
             pk = node.goal.pk
             rows.append(
@@ -151,13 +193,25 @@ def goal_rows(measures: StrategyMeasures, focus: str = "") -> list[GoalRow]:
                     indicator_count=len(measures.links.get(pk, ())),
                     is_first=index == 0,
                     is_last=index == len(nodes) - 1,
+                    urls=GoalUrls(
+                        detail=detail(pk),
+                        add=f"{add[node.goal.strategy_id]}{pk}",
+                        edit=edit(pk),
+                        move=move(pk),
+                        delete=delete(pk),
+                    ),
                     focus=focus_control if pk == focus_pk else "",
-                    children=grow(node.children),
+                    has_children=bool(node.children),
                 )
             )
-        return rows
+            grow(node.children)
 
-    return grow(measures.roots)
+    grow(measures.roots)
+    for index, row in enumerate(rows):
+        if not row.has_children:  # a leaf: close the lists between it and the next row (or the top)
+            next_depth = rows[index + 1].node.depth if index + 1 < len(rows) else rows[0].node.depth
+            row.closes = range(row.node.depth - next_depth)
+    return rows
 
 
 def rollup_rule() -> dict[str, int]:
@@ -171,7 +225,7 @@ def _tree_context(request: TenantRequest, strategy: Strategy, *, focus: str = ""
         "tenant": request.tenant,
         "organisation": request.tenant.organisation,
         "strategy": strategy,
-        "rows": goal_rows(measures, focus),
+        "rows": goal_rows(measures, focus, slug=request.tenant.organisation.slug),
         "goal_count": len(measures.goals),
         "summary": summarise(measures.quality) if measures.goals else [],
         "editing": request.tenant.can_edit,
@@ -707,7 +761,7 @@ def _goal_measures_context(
     request: TenantRequest, goal: Goal, *, indicator_q: str = "", focus_search: bool = False
 ) -> dict[str, Any]:
     """Everything of #goal-measures: indicators with charts, the roll-up and the quality checklist."""
-    measures = measure_strategy(goal.strategy, today=timezone.localdate())
+    measures = measure_strategy(goal.strategy, today=timezone.localdate(), within=goal.pk)
     node = measures.nodes[goal.pk]
     own = measures.own_indicators(goal.pk)
     linked = {m.indicator.pk for m in own}

@@ -267,8 +267,12 @@ def _year_value(observations: list[Observation], year: int) -> Observation | Non
 
 def activities_of_year(organisation: Organisation, year: int) -> list[Activity]:
     """The organisation's activities active in the year by their dates or reported on in the year."""
-    active = Activity.objects.active_in_year(year).values("pk")
-    reported = ProgressReport.objects.filter(reported_on__year=year).values("activity_id")
+    # Both subqueries stay inside the organisation: over the whole country they read every activity and
+    # report of the year (a query that grows with the country).
+    active = Activity.objects.for_organisation(organisation).active_in_year(year).values("pk")
+    reported = ProgressReport.objects.filter(
+        activity__organisation=organisation, reported_on__year=year
+    ).values("activity_id")
     return list(
         Activity.objects.for_organisation(organisation)
         .filter(Q(pk__in=active) | Q(pk__in=reported))

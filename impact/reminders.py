@@ -203,8 +203,11 @@ def due_items(
                 )
 
     strategies = Strategy.objects.filter(_orgs_filter(orgs, "organisation")).select_related("organisation")
+    # Only the successors of these organisations' strategies (over the whole country the query grew with it).
     with_successor = set(
-        Strategy.objects.filter(predecessor__isnull=False).values_list("predecessor_id", flat=True)
+        Strategy.objects.filter(
+            _orgs_filter(orgs, "predecessor__organisation"), predecessor__isnull=False
+        ).values_list("predecessor_id", flat=True)
     )
     newest_term: dict[int, int] = {}
     for strategy in strategies:

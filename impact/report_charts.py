@@ -9,11 +9,17 @@ so no global backend and no state shared between threads), keeps the text as tex
 browsers without it use their sans-serif), and writes a fixed hash salt and no date into the SVG (the
 same numbers give the same bytes). Every chart stands in a <figure> with a caption and
 a table of the same numbers, as everywhere in the product.
+
+Drawing takes matplotlib 50–150 ms a chart, so each process keeps the last CHART_CACHE_SIZE charts it
+drew, keyed by everything a chart is drawn from (the bars, the text alternative and the active language,
+which decides the axis text and the number format). A chart is a pure function of that key, so the cache
+needs no invalidation: changed numbers are a different key and are drawn anew.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
@@ -22,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.figure import Figure
@@ -45,6 +52,7 @@ STYLE: dict[Any, Any] = {
 WIDTH_INCHES = 7.0
 OWN_COLOUR = "#0b3a75"
 EXTERNAL_COLOUR = "#5e9fd6"
+CHART_CACHE_SIZE = 256
 CLIP_LOW, CLIP_HIGH = -50, 150  # progress beyond these is drawn at the edge; the table has the number
 
 
@@ -92,6 +100,11 @@ def progress_chart(bars: Sequence[ProgressBar], *, alt: str) -> Chart | None:
     """Horizontal bars: each indicator's progress towards its target (100 %), with the expected point."""
     if not bars:
         return None
+    return _progress_chart(tuple(bars), alt, get_language())
+
+
+@functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+def _progress_chart(bars: tuple[ProgressBar, ...], alt: str, _language: str | None) -> Chart:
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, 0.9 + 0.55 * len(bars)))
         axes = figure.add_subplot()
@@ -129,6 +142,11 @@ def funding_chart(bars: Sequence[FundingBar], *, alt: str) -> Chart | None:
     """Stacked horizontal bars per strategic goal: own share and external funding, in euros."""
     if not bars or not any(bar.own_share or bar.external_funding for bar in bars):
         return None
+    return _funding_chart(tuple(bars), alt, get_language())
+
+
+@functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+def _funding_chart(bars: tuple[FundingBar, ...], alt: str, _language: str | None) -> Chart:
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, 1.3 + 0.55 * len(bars)))
         axes = figure.add_subplot()

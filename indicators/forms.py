@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, cast
 
 from django import forms
@@ -346,13 +347,19 @@ class GridCell:
     status: str = ""  # the stored observation's status
     error: str = ""
 
-    @property
+    # Computed once a cell: the grid renders hundreds of cells and reads these several times each.
+    @cached_property
     def name(self) -> str:
         return f"v-{self.indicator.pk}-{self.year}"
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.indicator.pk}-{self.year}"
+
+    @cached_property
+    def label(self) -> str:
+        """The input's accessible name: the indicator and the year."""
+        return f"{self.indicator.name} {self.year}"
 
     @property
     def period(self) -> dt.date:

@@ -391,3 +391,21 @@ def test_old_runs_of_the_same_report_are_removed(fixture: Fixture, settings: Any
 
     assert not os.path.exists(old_path)
     assert os.path.exists(runs[1].file.path)
+
+
+def test_a_chart_is_drawn_once_per_inputs_and_language() -> None:
+    """The report's charts are kept per process under everything they are drawn from (report_charts)."""
+    from django.utils import translation
+
+    from impact.report_charts import ProgressBar, progress_chart
+
+    bars = [ProgressBar("Työllisyysaste", 40, 50, Status.AT_RISK)]
+    with translation.override("fi"):
+        first = progress_chart(bars, alt="Eteneminen")
+        assert progress_chart(list(bars), alt="Eteneminen") is first  # the same inputs: the kept chart
+        assert progress_chart(bars, alt="Toinen") is not first
+        changed = progress_chart([ProgressBar("Työllisyysaste", 41, 50, Status.AT_RISK)], alt="Eteneminen")
+        assert changed is not None and changed.svg != first.svg  # new numbers: drawn anew
+    with translation.override("en"):
+        english = progress_chart(bars, alt="Eteneminen")
+        assert english is not first and english.svg != first.svg  # the axis text is in the language
