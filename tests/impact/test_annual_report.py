@@ -402,10 +402,11 @@ def test_a_chart_is_drawn_once_per_inputs_and_language() -> None:
     bars = [ProgressBar("Työllisyysaste", 40, 50, Status.AT_RISK)]
     with translation.override("fi"):
         first = progress_chart(bars, alt="Eteneminen")
+        assert first is not None
         assert progress_chart(list(bars), alt="Eteneminen") is first  # the same inputs: the kept chart
         assert progress_chart(bars, alt="Toinen") is not first
         changed = progress_chart([ProgressBar("Työllisyysaste", 41, 50, Status.AT_RISK)], alt="Eteneminen")
         assert changed is not None and changed.svg != first.svg  # new numbers: drawn anew
     with translation.override("en"):
         english = progress_chart(bars, alt="Eteneminen")
-        assert english is not first and english.svg != first.svg  # the axis text is in the language
+        assert english is not None and english is not first and english.svg != first.svg  # the axis text is in the language
