@@ -409,4 +409,6 @@ def test_a_chart_is_drawn_once_per_inputs_and_language() -> None:
         assert changed is not None and changed.svg != first.svg  # new numbers: drawn anew
     with translation.override("en"):
         english = progress_chart(bars, alt="Eteneminen")
-        assert english is not None and english is not first and english.svg != first.svg  # the axis text is in the language
+        assert (
+            english is not None and english is not first and english.svg != first.svg
+        )  # the axis text is in the language
