@@ -860,7 +860,10 @@ def indicators_until(indicator_ids: Iterable[int], last_day: dt.date | None) -> 
     ids = set(indicator_ids)
     if not ids:
         return []
-    observations = Observation.objects.order_by("period")
+    # Only what the assessment reads (ObservationLike): the dashboard shows no other observation field.
+    observations = Observation.objects.only("pk", "indicator_id", "period", "value", "status").order_by(
+        "period"
+    )
     if last_day is not None:
         observations = observations.filter(period__lte=last_day)
     return list(
@@ -961,7 +964,16 @@ def load_dashboard(
     steps = list(
         ChainStep.objects.filter(
             activity__organisation=organisation, indicator__isnull=False, level__in=["outcome", "impact"]
-        ).select_related("indicator")
+        )
+        .select_related("indicator")
+        .only(
+            "activity_id",
+            "indicator_id",
+            "level",
+            "indicator__name_fi",
+            "indicator__name_sv",
+            "indicator__name_en",
+        )
     )
     claims: list[Claim] = []
     names: dict[int, str] = {}
