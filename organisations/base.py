@@ -103,7 +103,29 @@ class HidesDeleted:
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()  # type: ignore[misc]
-        return queryset.filter(**{f"{path}__isnull": True for path in self.alive_paths})
+        return queryset.filter(*(alive_condition(queryset.model, path) for path in self.alive_paths))
+
+
+def alive_condition(model: type[models.Model], path: str) -> models.Q | models.Exists:
+    """The condition "the row at `path` is not deleted": `deleted_at IS NULL` on the model itself, and for a
+    parent (`"indicator__deleted_at"`) "no deleted parent": NOT EXISTS over the parent's deleted rows.
+
+    Written as NOT EXISTS rather than the join `indicator.deleted_at IS NULL` because of what the planner
+    does with the join at country scale: it hashed every row of the parent table (13,000 indicators, 10 ms)
+    to check the 440 values of one dashboard. The anti-join looks only at the few deleted parents (through
+    the `deleted_at` index), and means the same: a row whose parent is not deleted, or that has none.
+    """
+    if path == "deleted_at":
+        return models.Q(deleted_at__isnull=True)
+    relation, column = path.split("__")
+    if column != "deleted_at":
+        raise ValueError(f"alive_paths names deleted_at columns one relation away, not {path!r}")
+    field = model._meta.get_field(relation)
+    parent = field.related_model
+    assert parent is not None and not isinstance(parent, str)
+    return ~models.Exists(
+        parent._base_manager.filter(pk=models.OuterRef(field.attname), deleted_at__isnull=False)
+    )
 
 
 class SoftDeleteModel(models.Model):
