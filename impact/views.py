@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,12 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from goals.views import rollup_rule
-from impact.dashboard import Dashboard, load_dashboard
+from impact.dashboard import load_dashboard
 from impact.digests import user_from_token
 from impact.reminders import DueItem, due_items, items_for_user
 from indicators.views import chart_page_csp
+from organisations.data_version import data_version
 from organisations.middleware import language_without_database
-from organisations.models import Membership, Role, User
+from organisations.models import Membership, Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
 
@@ -54,16 +56,78 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _announcement(board: Dashboard) -> str:
+DASHBOARD_SECONDS = 24 * 60 * 60  # a day at most: the key names the day anyway
+
+
+@dataclass(frozen=True)
+class RenderedDashboard:
+    """The dashboard's HTML and what the live region says of it (kept per data version)."""
+
+    html: str
+    strategy: str  # the strategy shown ("" when the organisation has none)
+    year: int | None
+
+
+def _filter_key(value: str | None, *, empty: bool) -> str:
+    """A URL filter value as a cache key part: what choose_filters can tell apart, nothing else (so any
+    unknown value shares the default's key instead of filling the cache)."""
+    if value is None or not (value.isdigit() or (empty and value == "")):
+        return "-"
+    return value
+
+
+def dashboard_html(
+    organisation: Organisation, *, strategy: str | None, year: str | None, today: dt.date
+) -> RenderedDashboard:
+    """The dashboard of the organisation, computed and rendered once per data version.
+
+    Kept under the organisation's data version (organisations.data_version: database triggers count every
+    change of its goals, indicators, values, activities and futures), the filters, the day and the
+    language. A change makes the version larger, so the next request computes anew; nothing in the HTML
+    depends on who reads it (viewers and editors see the same dashboard) or on the request (it holds no
+    token or nonce).
+    """
+    key = ":".join(
+        [
+            "dashboard",
+            str(organisation.pk),
+            str(data_version(organisation.pk)),
+            _filter_key(strategy, empty=False),
+            _filter_key(year, empty=True),
+            today.isoformat(),
+            translation.get_language() or "",
+        ]
+    )
+    kept = cache.get(key)
+    if isinstance(kept, RenderedDashboard):
+        return kept
+    board = load_dashboard(organisation, strategy=strategy, year=year, today=today)
+    context = {
+        "organisation": organisation,
+        "board": board,
+        "figures": {name: json.dumps(value, cls=DjangoJSONEncoder) for name, value in board.figures.items()},
+        "rollup_rule": rollup_rule(),
+    }
+    rendered = RenderedDashboard(
+        html=loader.render_to_string("impact/dashboard_body.html", context),
+        strategy=str(board.filters.strategy) if board.filters.strategy else "",
+        year=board.filters.year,
+    )
+    cache.set(key, rendered, DASHBOARD_SECONDS)
+    return rendered
+
+
+def _announcement(dashboard: RenderedDashboard) -> str:
     """What the live region says after a filter changed the dashboard."""
-    strategy = board.filters.strategy
-    if strategy is None:
+    if not dashboard.strategy:
         return _("The dashboard was updated.")
-    if board.filters.year is None:
-        return _("The dashboard now shows %(strategy)s, the whole council term.") % {"strategy": strategy}
+    if dashboard.year is None:
+        return _("The dashboard now shows %(strategy)s, the whole council term.") % {
+            "strategy": dashboard.strategy
+        }
     return _("The dashboard now shows %(strategy)s, the year %(year)s.") % {
-        "strategy": strategy,
-        "year": board.filters.year,
+        "strategy": dashboard.strategy,
+        "year": dashboard.year,
     }
 
 
@@ -75,19 +139,13 @@ def organisation_home(request: TenantRequest) -> HttpResponse:
     due. Every computation is in impact.dashboard."""
     organisation = request.tenant.organisation
     today = timezone.localdate()
-    board = load_dashboard(
+    dashboard = dashboard_html(
         organisation, strategy=request.GET.get("strategy"), year=request.GET.get("year"), today=today
     )
-    context = {
-        "tenant": request.tenant,
-        "organisation": organisation,
-        "board": board,
-        "figures": {key: json.dumps(value, cls=DjangoJSONEncoder) for key, value in board.figures.items()},
-        "rollup_rule": rollup_rule(),
-    }
+    context = {"tenant": request.tenant, "organisation": organisation, "dashboard": dashboard}
     if request.htmx and not request.htmx.history_restore_request:
         # Feeds #dashboard when a filter changes; the live region says what it now shows.
-        context["announcement"] = _announcement(board)
+        context["announcement"] = _announcement(dashboard)
         return TemplateResponse(request, "impact/organisation_home.html#dashboard", context)
     context["member_count"] = organisation.memberships.count()
     context["due"] = DueList.build(due_items(today=today, organisations=[organisation]), today)

@@ -106,7 +106,7 @@ class HidesDeleted:
         return queryset.filter(*(alive_condition(queryset.model, path) for path in self.alive_paths))
 
 
-def alive_condition(model: type[models.Model], path: str) -> models.Q | models.Exists:
+def alive_condition(model: type[models.Model], path: str) -> Any:  # a Q or a negated Exists
     """The condition "the row at `path` is not deleted": `deleted_at IS NULL` on the model itself, and for a
     parent (`"indicator__deleted_at"`) "no deleted parent": NOT EXISTS over the parent's deleted rows.
 
@@ -121,8 +121,9 @@ def alive_condition(model: type[models.Model], path: str) -> models.Q | models.E
     if column != "deleted_at":
         raise ValueError(f"alive_paths names deleted_at columns one relation away, not {path!r}")
     field = model._meta.get_field(relation)
+    assert isinstance(field, models.ForeignKey)
     parent = field.related_model
-    assert parent is not None and not isinstance(parent, str)
+    assert not isinstance(parent, str)
     return ~models.Exists(
         parent._base_manager.filter(pk=models.OuterRef(field.attname), deleted_at__isnull=False)
     )

@@ -10,6 +10,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -326,3 +327,24 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"
+
+
+class DataChange(models.Model):
+    """One statement that changed an organisation's data: written by database triggers, read as a version.
+
+    The count of an organisation's rows is its data version (organisations.data_version): it grows with every
+    committed change, so anything computed from the organisation's data and kept under that version (the
+    dashboard) is never served after a change. Rows are only ever inserted, one per statement and
+    organisation, so writers never wait for each other here (a counter row would lock every writer of the
+    organisation until the first one commits).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    organisation_id = models.BigIntegerField(db_index=True)  # no foreign key: nothing to lock or cascade
+    changed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.changed_at}"

@@ -492,3 +492,51 @@ def test_a_goal_opens_its_page_with_the_activities_latest_reports(
         'id="indicator-q"' not in body
         and reverse("goals:goal_edit", args=["aakkosla", tree.g11.pk]) not in body
     )
+
+
+# --- kept per data version -----------------------------------------------------------------------------
+
+
+def test_the_dashboard_is_computed_once_per_data_version_and_anew_after_any_change(
+    viewer_client: Client, org_a: Organisation, org_b: Organisation, tree: Tree, world: dict[str, Any]
+) -> None:
+    """The dashboard is kept under the organisation's data version: the same request again is answered
+    from what was kept (the same HTML, far fewer queries); a change of the data, however written (here an
+    `update()` no model code sees), shows on the very next request; another organisation's change does not
+    make it compute anew."""
+
+    def fragment() -> tuple[Any, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = viewer_client.get(home(), {"year": "2026"}, headers=htmx(target="dashboard"))
+        assert response.status_code == 200
+        return response, len(queries)
+
+    first, computed = fragment()
+    assert "board" in first.context and "<dd>130,000 €</dd>" in first.content.decode()
+    again, kept = fragment()
+    assert "board" not in again.context and again.content == first.content
+    assert kept < computed - 10
+
+    make_activity(organisation=org_b, name="Beetalan hanke", total_budget=euros("5"))
+    assert "board" not in fragment()[0].context
+
+    Activity.objects.filter(organisation=org_a, name="Alpha").update(total_budget=euros("200000"))
+    changed, recomputed = fragment()
+    assert "board" in changed.context and recomputed == computed
+    assert "<dd>230,000 €</dd>" in changed.content.decode()
+    assert "<dd>130,000 €</dd>" not in changed.content.decode()
+
+
+def test_the_kept_dashboard_is_the_same_for_every_reader_and_language_of_its_own(
+    org_a: Organisation, tree: Tree, world: dict[str, Any]
+) -> None:
+    """Nothing personal is kept: an editor gets the viewer's dashboard, and each language its own."""
+    pages = {}
+    for role, language in [(Role.VIEWER, "en"), (Role.EDITOR, "en"), (Role.VIEWER, "sv")]:
+        client = Client()
+        client.force_login(make_member(organisation=org_a, role=role, user=make_user(language=language)))
+        response = client.get(home(), {"year": "2026"}, headers=htmx(target="dashboard"))
+        pages[(role, language)] = response.content.decode()
+    assert pages[(Role.VIEWER, "en")] == pages[(Role.EDITOR, "en")]
+    assert pages[(Role.VIEWER, "sv")] != pages[(Role.VIEWER, "en")]
+    assert "Money" in pages[(Role.VIEWER, "en")] and "Ekonomi" in pages[(Role.VIEWER, "sv")]

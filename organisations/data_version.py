@@ -1,0 +1,58 @@
+"""An organisation's data version: how many statements have changed its data (organisations.DataChange).
+
+Database triggers (statement level, so a bulk import of 100,000 values adds one row per statement, not per
+value) record every INSERT, UPDATE and DELETE on the tables that hold an organisation's data, whichever code
+path wrote them: forms, `update()`, imports, the worker, `psql`. `changes_sql` writes the triggers of one
+table for its app's migration; `tests/organisations/test_data_version.py` checks that every table with a
+path to an organisation has them.
+
+Reading the version is one index-only count. Anything kept under (organisation, version) is fresh: a
+committed change makes the count larger, and rows are never removed, so an old count never comes back.
+"""
+
+from __future__ import annotations
+
+FUNCTION = "vaikuttava_data_changed"
+
+CREATE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- TG_ARGV[0] selects the organisation ids of the rows in the transition table "changed".
+    EXECUTE 'INSERT INTO organisations_datachange (organisation_id) SELECT DISTINCT o FROM ('
+        || TG_ARGV[0] || ') AS ids(o) WHERE o IS NOT NULL';
+    RETURN NULL;
+END
+$$;
+"""  # noqa: S608  (fixed text: the function name is a constant)
+DROP_FUNCTION = f"DROP FUNCTION IF EXISTS {FUNCTION}();"
+
+OPERATIONS = {"insert": "NEW", "update": "NEW", "delete": "OLD"}
+
+
+def trigger_name(operation: str) -> str:
+    return f"data_changed_{operation}"
+
+
+def changes_sql(table: str, organisation_ids: str) -> tuple[list[str], list[str]]:
+    """SQL for a migration's RunSQL: record every change of `table` for the organisations it touches.
+
+    `organisation_ids` is a SELECT of one column over the transition table `changed` (the new rows of an
+    INSERT or UPDATE, the old rows of a DELETE), e.g. "SELECT organisation_id FROM changed" or
+    "SELECT i.organisation_id FROM changed c JOIN indicators_indicator i ON i.id = c.indicator_id".
+    """
+    argument = organisation_ids.replace("'", "''")
+    forward = [
+        f"CREATE TRIGGER {trigger_name(operation)} AFTER {operation.upper()} ON {table} "
+        f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {FUNCTION}('{argument}');"
+        for operation, rows in OPERATIONS.items()
+    ]
+    backward = [f"DROP TRIGGER IF EXISTS {trigger_name(operation)} ON {table};" for operation in OPERATIONS]
+    return forward, backward
+
+
+def data_version(organisation_id: int) -> int:
+    """The organisation's data version (one index-only count)."""
+    from organisations.models import DataChange
+
+    return DataChange.objects.filter(organisation_id=organisation_id).count()
