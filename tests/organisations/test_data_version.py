@@ -49,7 +49,7 @@ def _tables() -> set[str]:
             found.add(model._meta.db_table)
             for field in model._meta.local_many_to_many:
                 through = field.remote_field.through
-                assert not isinstance(through, str)
+                assert through is not None and not isinstance(through, str)
                 if through._meta.auto_created:
                     found.add(through._meta.db_table)
     return found
