@@ -6,13 +6,16 @@ viewer may POST it. The PDF file is served only through the tenancy guard (repor
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +29,8 @@ from impact.exports import XLSX_CONTENT_TYPE
 from impact.models import ReportRun
 from impact.report_exports import report_workbook
 from impact.tasks import render_annual_report_pdf
-from organisations.models import Role, User
+from organisations.data_version import data_version
+from organisations.models import Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -114,30 +118,70 @@ def _run_for(request: TenantRequest, report_run_pk: int) -> ReportRun:
     )
 
 
+REPORT_SECONDS = 24 * 60 * 60  # a day at most: the key names the day anyway
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """The report's HTML (the article, without the page's controls) and its title."""
+
+    html: str
+    title: str
+
+
+def report_document(
+    organisation: Organisation, strategy: Strategy, year: int, *, today: dt.date
+) -> ReportDocument:
+    """The year's report as HTML in the active language, built, drawn and rendered once per data version.
+
+    Kept like the dashboard (impact.views.dashboard_html) under the organisation's data version
+    (organisations.data_version), the strategy, the year, the day and the language: any change of the
+    organisation's data makes a new version, and the article holds nothing of the reader or the request.
+    """
+    key = ":".join(
+        [
+            "report",
+            str(organisation.pk),
+            str(data_version(organisation.pk)),
+            str(strategy.pk),
+            str(year),
+            today.isoformat(),
+            translation.get_language() or "",
+        ]
+    )
+    kept = cache.get(key)
+    if isinstance(kept, ReportDocument):
+        return kept
+    report = attach_charts(
+        build_annual_report(organisation=organisation, strategy=strategy, year=year, today=today)
+    )
+    context = document_context(report, pdf=False)
+    document = ReportDocument(render_to_string("impact/report/document.html", context), context["title"])
+    cache.set(key, document, REPORT_SECONDS)
+    return document
+
+
 @require_GET
 @tenant_view(read=Role.VIEWER)
 def annual_report(request: TenantRequest) -> HttpResponse:
     """The year's report by strategic goal, printable, with its PDF and XLSX downloads."""
     choice = report_choice(request, request.GET)
+    organisation = request.tenant.organisation
     with translation.override(choice.language):
         context: dict[str, Any] = {
             "tenant": request.tenant,
             "choice": choice,
             "languages": settings.LANGUAGES,
+            "organisation": organisation,
+            "frame": "base.html",
+            "pdf": False,
+            "LANGUAGE_CODE": translation.get_language(),
         }
         if choice.strategy is not None:
-            report = attach_charts(
-                build_annual_report(
-                    organisation=request.tenant.organisation,
-                    strategy=choice.strategy,
-                    year=choice.year,
-                    today=timezone.localdate(),
-                )
-            )
-            context |= document_context(report, pdf=False)
-            context["run"] = _runs(request, choice).first()
+            document = report_document(organisation, choice.strategy, choice.year, today=timezone.localdate())
+            context |= {"document": document, "title": document.title, "run": _runs(request, choice).first()}
         else:
-            context |= {"frame": "base.html", "title": _("Annual report"), "report": None}
+            context |= {"title": _("Annual report"), "report": None}
         response = TemplateResponse(request, "impact/report/annual_report.html", context)
         response.render()  # inside the chosen language
     return response

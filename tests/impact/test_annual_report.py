@@ -412,3 +412,21 @@ def test_a_chart_is_drawn_once_per_inputs_and_language() -> None:
         assert (
             english is not None and english is not first and english.svg != first.svg
         )  # the axis text is in the language
+
+
+def test_the_report_is_built_once_per_data_version_and_anew_after_a_change(fixture: Fixture) -> None:
+    """The report's article is kept per data version (like the dashboard): asked again it is not built
+    again, and a change of the data (a strategic goal renamed with `update()`) is in the next answer."""
+    client = _viewer(fixture.organisation)
+    params = {"year": str(YEAR), "lang": "en"}
+    first = client.get(_url(fixture.organisation), params)
+    assert "report" in first.context and "Uudistuva elinkeinoelämä" in first.content.decode()
+    again = client.get(_url(fixture.organisation), params)
+    assert "report" not in again.context and "Uudistuva elinkeinoelämä" in again.content.decode()
+    type(fixture.tree.sg1).objects.filter(pk=fixture.tree.sg1.pk).update(
+        title="Kansainvälinen elinkeinoelämä"
+    )
+    changed = client.get(_url(fixture.organisation), params)
+    assert "report" in changed.context
+    assert "Kansainvälinen elinkeinoelämä" in changed.content.decode()
+    assert "Uudistuva elinkeinoelämä" not in changed.content.decode()
