@@ -12,7 +12,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -118,9 +118,6 @@ def _run_for(request: TenantRequest, report_run_pk: int) -> ReportRun:
     )
 
 
-REPORT_SECONDS = 24 * 60 * 60  # a day at most: the key names the day anyway
-
-
 @dataclass(frozen=True)
 class ReportDocument:
     """The report's HTML (the article, without the page's controls) and its title."""
@@ -149,7 +146,7 @@ def report_document(
             translation.get_language() or "",
         ]
     )
-    kept = cache.get(key)
+    kept = caches["pages"].get(key)
     if isinstance(kept, ReportDocument):
         return kept
     report = attach_charts(
@@ -157,7 +154,7 @@ def report_document(
     )
     context = document_context(report, pdf=False)
     document = ReportDocument(render_to_string("impact/report/document.html", context), context["title"])
-    cache.set(key, document, REPORT_SECONDS)
+    caches["pages"].set(key, document)
     return document
 
 

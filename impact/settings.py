@@ -144,6 +144,20 @@ if env_bool("DB_POOL", True):
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     }
+# Caches, per process. "default" holds small security state (allauth's rate limits, one-time codes used);
+# "pages" holds the dashboards and annual reports kept per data version (impact.views.dashboard_html,
+# impact.report_views.report_document), 100-250 KB each, in a cache of its own so that many of them
+# never push the rate limits out. Its entries can be lost at any time (a restart, the limit): they are
+# computed again.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "400"))},
+    },
+}
 # Seconds the 503 page asks a client to wait before trying again (Retry-After).
 SERVICE_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("SERVICE_UNAVAILABLE_RETRY_AFTER", "10"))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -56,9 +56,6 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
-DASHBOARD_SECONDS = 24 * 60 * 60  # a day at most: the key names the day anyway
-
-
 @dataclass(frozen=True)
 class RenderedDashboard:
     """The dashboard's HTML and what the live region says of it (kept per data version)."""
@@ -98,7 +95,7 @@ def dashboard_html(
             translation.get_language() or "",
         ]
     )
-    kept = cache.get(key)
+    kept = caches["pages"].get(key)
     if isinstance(kept, RenderedDashboard):
         return kept
     board = load_dashboard(organisation, strategy=strategy, year=year, today=today)
@@ -113,7 +110,7 @@ def dashboard_html(
         strategy=str(board.filters.strategy) if board.filters.strategy else "",
         year=board.filters.year,
     )
-    cache.set(key, rendered, DASHBOARD_SECONDS)
+    caches["pages"].set(key, rendered)
     return rendered
 
 

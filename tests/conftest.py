@@ -53,9 +53,11 @@ def english_unless_a_test_says_otherwise() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fresh_cache() -> Iterator[None]:
     """allauth keeps its rate limits (failed sign-ins per address, used one-time codes) in the cache:
-    one test's attempts must not count in the next."""
-    from django.core.cache import cache
+    one test's attempts must not count in the next. The kept dashboards and reports are cleared too."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
