@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -855,25 +854,58 @@ class Dashboard:
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def indicators_until(indicator_ids: Iterable[int], last_day: dt.date | None) -> list[Indicator]:
-    """The indicators with their values up to `last_day` (all when None) and their targets in force."""
+@dataclass(slots=True)
+class ValueRow:
+    """An observation as the assessment reads it (indicators.analysis.ObservationLike)."""
+
+    period: dt.date
+    value: Decimal | None
+    status: str
+
+
+@dataclass(slots=True)
+class TargetRow:
+    """A target in force as the assessment reads it (indicators.analysis.TargetLike)."""
+
+    period: dt.date
+    value: Decimal
+    superseded_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class IndicatorRows:
+    indicator: Indicator
+    observations: list[ValueRow]
+    targets: list[TargetRow]
+
+
+def indicators_until(indicator_ids: Iterable[int], last_day: dt.date | None) -> list[IndicatorRows]:
+    """The indicators with their values up to `last_day` (all when None) and their targets in force.
+
+    The values and targets come as plain rows, not model instances (three queries): the assessment reads
+    three fields of each, and the dashboard of a large organisation has hundreds of them.
+    """
     ids = set(indicator_ids)
     if not ids:
         return []
-    # Only what the assessment reads (ObservationLike): the dashboard shows no other observation field.
-    observations = Observation.objects.only("pk", "indicator_id", "period", "value", "status").order_by(
-        "period"
-    )
+    indicators = list(Indicator.objects.filter(pk__in=ids))
+    # The indicators above are the living ones, so their rows need no soft-delete check of their own.
+    observations = Observation.all_objects.filter(indicator_id__in=[i.pk for i in indicators])
     if last_day is not None:
         observations = observations.filter(period__lte=last_day)
-    return list(
-        Indicator.objects.filter(pk__in=ids).prefetch_related(
-            Prefetch("observations", queryset=observations),
-            Prefetch(
-                "targets", queryset=Target.objects.filter(superseded_at__isnull=True).order_by("period")
-            ),
-        )
-    )
+    values: dict[int, list[ValueRow]] = defaultdict(list)
+    for indicator_id, period, value, status in observations.order_by("indicator_id", "period").values_list(
+        "indicator_id", "period", "value", "status"
+    ):
+        values[indicator_id].append(ValueRow(period, value, status))
+    targets: dict[int, list[TargetRow]] = defaultdict(list)
+    for indicator_id, period, value, superseded_at in (
+        Target.all_objects.filter(indicator_id__in=[i.pk for i in indicators], superseded_at__isnull=True)
+        .order_by("indicator_id", "period")
+        .values_list("indicator_id", "period", "value", "superseded_at")
+    ):
+        targets[indicator_id].append(TargetRow(period, value, superseded_at))
+    return [IndicatorRows(i, values[i.pk], targets[i.pk]) for i in indicators]
 
 
 def _interval(organisation: Organisation) -> int:
@@ -930,16 +962,13 @@ def load_dashboard(
     links = links_of(g.pk for g in goals)
     indicators = indicators_until((i for ids in links.values() for i in ids), window[1] if window else None)
     measured = {
-        indicator.pk: MeasuredIndicator(
-            indicator,
+        rows.indicator.pk: MeasuredIndicator(
+            rows.indicator,
             indicator_analysis.assess_indicator(
-                indicator,
-                observations=indicator.observations.all(),
-                targets=indicator.targets.all(),
-                today=today,
+                rows.indicator, observations=rows.observations, targets=rows.targets, today=today
             ),
         )
-        for indicator in indicators
+        for rows in indicators
     }
     quality = evaluate(goals) if goals else {}
 
