@@ -11,7 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -314,9 +314,16 @@ class ActivityReviewForm(ReviewForm):
 # --- the impact chain ---------------------------------------------------------------------------
 
 
+def deleted_indicator_label() -> str:
+    """The option of a step's soft-deleted indicator: its name is not shown while it is deleted."""
+    return _("the deleted indicator (kept until you choose another)")
+
+
 class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         indicator = cast(Indicator, obj)
+        if indicator.deleted_at is not None:
+            return deleted_indicator_label()
         return f"{indicator.name} ({indicator.get_chain_level_display()})"
 
 
@@ -333,10 +340,18 @@ class ChainStepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = cast(IndicatorChoiceField, self.fields["indicator"])
         field.queryset = Indicator.objects.for_organisation(organisation)
+        # A step measured by an indicator that was deleted (and can still be restored) keeps it until the
+        # person chooses otherwise: without it among the choices, saving the step would drop the link.
+        deleted = self.instance.indicator_id if self.instance.pk and self.instance.indicator_deleted else None
+        if deleted is not None:
+            field.queryset = Indicator.all_objects.filter(organisation=organisation).filter(
+                Q(deleted_at__isnull=True) | Q(pk=deleted)
+            )
         if indicators is not None:
             # Already fetched and sorted by the view: the select renders without another query.
             field.choices = [
                 ("", _("not measured")),
+                *([(deleted, deleted_indicator_label())] if deleted is not None else []),
                 *((i.pk, field.label_from_instance(i)) for i in indicators),
             ]
         field.help_text = _("Optional: one of the organisation's indicators that measures this step.")

@@ -631,6 +631,32 @@ def test_edit_and_remove_a_step(editor_client: Client, activity: Activity) -> No
     assert not ChainStep.objects.filter(pk=step.pk).exists()
 
 
+def test_editing_a_step_keeps_its_deleted_indicator_until_another_is_chosen(
+    editor_client: Client, activity: Activity, org_a: Organisation
+) -> None:
+    """An indicator in the recently deleted list can still be restored: editing the step's text must not
+    drop the link, and the form names no deleted indicator."""
+    indicator = make_indicator(organisation=org_a, name="Poistettava mittari", chain_level="outcome")
+    step = make_step(activity=activity, level="outcome", description="Vanha", indicator=indicator)
+    indicator.soft_delete(by=None)
+    form = editor_client.get(url("step_edit", activity.pk, step.pk), headers=htmx()).content.decode()
+    assert f'<option value="{indicator.pk}" selected>' in form
+    assert "Poistettava mittari" not in form
+    data = {"version": "1", "level": "outcome", "description": "Uusi", "indicator": str(indicator.pk)}
+    assert_fragment(editor_client.post(url("step_edit", activity.pk, step.pk), data, headers=htmx()), "chain")
+    step.refresh_from_db()
+    assert (step.description, step.indicator_id) == ("Uusi", indicator.pk)
+    indicator.restore(by=None)
+    assert ChainStep.objects.get(pk=step.pk).live_indicator == indicator
+    # Another activity's step cannot pick the deleted indicator: only the step that has it keeps it.
+    other = make_step(activity=activity, level="output", description="Toinen")
+    data = {"version": "1", "level": "output", "description": "Toinen", "indicator": str(indicator.pk)}
+    indicator.soft_delete(by=None)
+    response = editor_client.post(url("step_edit", activity.pk, other.pk), data, headers=htmx())
+    assert response.status_code == 422
+    assert ChainStep.objects.get(pk=other.pk).indicator_id is None
+
+
 def test_double_counting_is_noted_on_every_claiming_activity(
     editor_client: Client, org_a: Organisation
 ) -> None:
