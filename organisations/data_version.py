@@ -26,7 +26,14 @@ $$;
 """  # noqa: S608  (fixed text: the function name is a constant)
 DROP_FUNCTION = f"DROP FUNCTION IF EXISTS {FUNCTION}();"
 
-OPERATIONS = {"insert": "NEW", "update": "NEW", "delete": "OLD"}
+# (trigger name suffix, event, transition table): an UPDATE counts for the organisation of the rows before
+# and after it (a merge moves rows from one organisation to another; both have changed).
+OPERATIONS = [
+    ("insert", "INSERT", "NEW"),
+    ("update", "UPDATE", "NEW"),
+    ("update_old", "UPDATE", "OLD"),
+    ("delete", "DELETE", "OLD"),
+]
 
 
 def trigger_name(operation: str) -> str:
@@ -37,17 +44,17 @@ def changes_sql(table: str, organisation_ids: str) -> tuple[list[str], list[str]
     """SQL for a migration's RunSQL: record every change of `table` for the organisations it touches.
 
     `organisation_ids` is a SELECT of one column over the transition table `changed` (the new rows of an
-    INSERT or UPDATE, the old rows of a DELETE), e.g. "SELECT organisation_id FROM changed" or
+    INSERT or UPDATE, the old rows of an UPDATE or DELETE), e.g. "SELECT organisation_id FROM changed" or
     "SELECT i.organisation_id FROM changed c JOIN indicators_indicator i ON i.id = c.indicator_id".
     """
     argument = organisation_ids.replace("'", "''")
     forward = [
-        f"CREATE TRIGGER {trigger_name(operation)} AFTER {operation.upper()} ON {table} "
+        f"CREATE TRIGGER {trigger_name(name)} AFTER {event} ON {table} "
         f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT "
         f"EXECUTE FUNCTION {FUNCTION}('{argument}');"
-        for operation, rows in OPERATIONS.items()
+        for name, event, rows in OPERATIONS
     ]
-    backward = [f"DROP TRIGGER IF EXISTS {trigger_name(operation)} ON {table};" for operation in OPERATIONS]
+    backward = [f"DROP TRIGGER IF EXISTS {trigger_name(name)} ON {table};" for name, *_rest in OPERATIONS]
     return forward, backward
 
 
