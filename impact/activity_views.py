@@ -77,7 +77,7 @@ from impact.services import (
     update_activity,
 )
 from organisations.audit_log import audit
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import saved_if_current
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation, Role, pick_language
 from organisations.tenancy import TenantRequest, tenant_view
@@ -301,10 +301,7 @@ def activity_settings(request: TenantRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 messages.success(request, _("The follow-up settings were saved."))
@@ -407,16 +404,18 @@ def activity_edit(request: TenantRequest, activity_pk: int) -> HttpResponse:
         review_ok, review_row = _review_to_record(form, review) if form_ok else (True, None)
         status = 422
         if form_ok and partners_ok and review_ok:
-            try:
-                update_activity(
+            saved = saved_if_current(
+                form,
+                lambda version: update_activity(
                     activity=form.instance,
                     partners=partners,
                     review=review_row,
-                    expected_version=form.cleaned_data["version"],
+                    expected_version=version,
                     by=request.user,
-                )
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+                ),
+                by=request.user,
+            )
+            if not saved:
                 status = 409
             else:
                 messages.success(request, _("The changes were saved."))
@@ -713,10 +712,7 @@ def step_edit(request: TenantRequest, activity_pk: int, step_pk: int) -> HttpRes
     )
     status = _status_for(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-        except StaleEdit:
-            form.add_error(None, conflict_message())
+        if not saved_if_current(form, by=request.user):
             status = 409
         else:
             return _section_response(
@@ -854,10 +850,7 @@ def contribution_edit(request: TenantRequest, activity_pk: int, contribution_pk:
     )
     status = _status_for(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-        except StaleEdit:
-            form.add_error(None, conflict_message())
+        if not saved_if_current(form, by=request.user):
             status = 409
         else:
             return _section_response(
@@ -962,10 +955,7 @@ def report_edit(request: TenantRequest, activity_pk: int, report_pk: int) -> Htt
     form = ProgressReportForm(request.POST or None, instance=report, auto_id=f"report-{report.pk}-%s")
     status = _status_for(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-        except StaleEdit:
-            form.add_error(None, conflict_message())
+        if not saved_if_current(form, by=request.user):
             status = 409
         else:
             return _section_response(
@@ -1068,12 +1058,12 @@ def review_edit(request: TenantRequest, activity_pk: int, review_pk: int) -> Htt
     form = ReviewForm(request.POST or None, instance=review, auto_id=f"review-{review.pk}-%s")
     status = _status_for(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            record_review(
-                review=form.instance, expected_version=form.cleaned_data["version"], by=request.user
-            )
-        except StaleEdit:
-            form.add_error(None, conflict_message())
+        saved = saved_if_current(
+            form,
+            lambda version: record_review(review=form.instance, expected_version=version, by=request.user),
+            by=request.user,
+        )
+        if not saved:
             status = 409
         else:
             return _section_response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,25 @@ def conflict_message() -> str:
         "Someone else saved a change while you were editing. "
         "Your input is kept below: check it and save again."
     )
+
+
+def saved_if_current(form: Any, save: Callable[[int], object] | None = None, *, by: Any) -> bool:
+    """Save a versioned form's work if the version it was opened at is still current.
+
+    `save(expected_version)` does the saving; by default the form's instance saves itself
+    (`TrackedModel.save_if_current`). If someone else saved first, the form gets the conflict message (the
+    person's input stays in it) and the answer is False: the view answers 409 with the form.
+    """
+    expected = form.cleaned_data["version"]
+    try:
+        if save is None:
+            form.instance.save_if_current(expected_version=expected, by=by)
+        else:
+            save(expected)
+    except StaleEdit:
+        form.add_error(None, conflict_message())
+        return False
+    return True
 
 
 class TrackedModel(models.Model):

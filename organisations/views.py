@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import StaleEdit, conflict_message, saved_if_current
 from organisations.collation import finnish_key
 from organisations.forms import (
     AccountForm,
@@ -159,10 +159,7 @@ def organisation_settings(request: TenantRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 messages.error(request, conflict_message())  # announced in the live region
                 status = 409
             else:
