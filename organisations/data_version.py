@@ -12,6 +12,8 @@ committed change makes the count larger, and rows are never removed, so an old c
 
 from __future__ import annotations
 
+from typing import Any
+
 FUNCTION = "vaikuttava_data_changed"
 
 CREATE_FUNCTION = f"""
@@ -56,6 +58,17 @@ def changes_sql(table: str, organisation_ids: str) -> tuple[list[str], list[str]
     ]
     backward = [f"DROP TRIGGER IF EXISTS {trigger_name(name)} ON {table};" for name, *_rest in OPERATIONS]
     return forward, backward
+
+
+def migration_operations(tables: list[tuple[str, str]]) -> list[Any]:
+    """RunSQL operations adding the triggers of each (table, organisation ids SELECT) pair."""
+    from django.db import migrations
+
+    operations = []
+    for table, ids in tables:
+        forward, backward = changes_sql(table, ids)
+        operations.append(migrations.RunSQL(list[Any](forward), list[Any](backward)))
+    return operations
 
 
 def data_version(organisation_id: int) -> int:

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from organisations.data_version import changes_sql
+from organisations.data_version import migration_operations
 
 TABLES = [
     ("futures_driver", "SELECT organisation_id FROM changed"),
@@ -52,14 +52,10 @@ TABLES = [
 ]
 
 
-def operations() -> list[migrations.RunSQL]:
-    return [migrations.RunSQL(*changes_sql(table, ids)) for table, ids in TABLES]
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("futures", "0004_variables_tracked"),
         ("organisations", "0004_data_change"),
     ]
 
-    operations = operations()
+    operations = migration_operations(TABLES)

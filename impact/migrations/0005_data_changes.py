@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from organisations.data_version import changes_sql
+from organisations.data_version import migration_operations
 
 TABLES = [
     ("impact_activity", "SELECT organisation_id FROM changed"),
@@ -30,14 +30,10 @@ TABLES = [
 ]
 
 
-def operations() -> list[migrations.RunSQL]:
-    return [migrations.RunSQL(*changes_sql(table, ids)) for table, ids in TABLES]
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("impact", "0004_field_labels"),
         ("organisations", "0004_data_change"),
     ]
 
-    operations = operations()
+    operations = migration_operations(TABLES)
