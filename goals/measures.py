@@ -36,8 +36,18 @@ class MeasuredIndicator:
         return self.state.status
 
 
+# The fields of the values and targets that the assessment, the charts, the exports and the annual report
+# read (indicators.analysis.ObservationLike and TargetLike): a strategy has hundreds of values, and a full
+# row (history, provenance, notes) costs several times as much to build as these few columns.
+OBSERVATION_FIELDS = ("pk", "indicator_id", "period", "value", "status")
+TARGET_FIELDS = ("pk", "indicator_id", "period", "value", "superseded_at")
+
+
 def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
-    """The indicators with their observations and targets prefetched (three queries)."""
+    """The indicators with their observations and targets prefetched (three queries).
+
+    The values and targets carry only OBSERVATION_FIELDS and TARGET_FIELDS: read nothing else of them
+    (another field would be fetched with a query per row)."""
     ids = set(indicator_ids)
     if not ids:
         return []
@@ -45,9 +55,12 @@ def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
         Indicator.objects.filter(pk__in=ids)
         .select_related("responsible")
         .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.order_by("period")),
+            Prefetch("observations", queryset=Observation.objects.only(*OBSERVATION_FIELDS).order_by("period")),
             Prefetch(
-                "targets", queryset=Target.objects.filter(superseded_at__isnull=True).order_by("period")
+                "targets",
+                queryset=Target.objects.filter(superseded_at__isnull=True)
+                .only(*TARGET_FIELDS)
+                .order_by("period"),
             ),
         )
     )

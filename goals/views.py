@@ -19,10 +19,13 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -42,6 +45,7 @@ from goals.services import (
     unlink_indicator,
 )
 from goals.tree import (
+    LEVEL_NAMES,
     ROLLUP_AT_RISK,
     ROLLUP_ON_TRACK,
     Node,
@@ -56,6 +60,7 @@ from goals.tree import (
 from indicators import analysis
 from indicators.models import Indicator, IndicatorTemplate, SdgTarget
 from indicators.periods import period_label
+from indicators.progress import Status
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
@@ -113,7 +118,9 @@ class GoalRow:
 
     The rows come as one list in tree order (a goal, then its sub-goals), so the page renders them in one
     loop instead of an include per goal: `has_children` opens the nested list after the row, `closes`
-    counts the nested lists (`</ul></li>`) a last child closes after its own `</li>`.
+    counts the nested lists (`</ul></li>`) a last child closes after its own `</li>`. The texts come
+    translated and escaped (`RowTexts`): a tree has hundreds of them, and a translation tag per text and
+    row was most of the page's time.
     """
 
     node: Node
@@ -126,6 +133,7 @@ class GoalRow:
     focus: str = ""  # which of the goal's controls gets the focus after an htmx action
     has_children: bool = False
     closes: range = range(0)
+    text: RowText | None = None
 
     @property
     def ref(self) -> str:
@@ -143,6 +151,82 @@ class GoalRow:
     @property
     def to_fix(self) -> list[ItemResult]:
         return [item for item in self.quality if not item.passed]
+
+
+@dataclass(frozen=True)
+class RowText:
+    """A row's texts as the translation tags of the tree template wrote them (HTML, values escaped)."""
+
+    level: str
+    status: str
+    counted: SafeString
+    quality: SafeString
+    to_fix: SafeString
+    owner: SafeString
+    date: SafeString
+    under: SafeString
+    up: SafeString
+    down: SafeString
+    indent: SafeString
+    outdent: SafeString
+
+
+def _blocktranslated(message: str, **values: Any) -> SafeString:
+    """What {% blocktranslate with name=value %} renders: the translation as it is, the values localised
+    and escaped (pass text already escaped with conditional_escape: it is left as it is)."""
+    return SafeString(message % {key: conditional_escape(localize(value)) for key, value in values.items()})
+
+
+class RowTexts:
+    """The tree's texts translated once per page, then filled in per row (see RowText)."""
+
+    def __init__(self) -> None:
+        self.levels = [capfirst(str(name)) for name in LEVEL_NAMES]
+        self.statuses = {status: capfirst(str(status.label)) for status in Status}
+        self.quality = _("Quality %(passed)s/%(total)s")
+        self.owner = _("Owner: %(name)s")
+        self.date = _("by %(date)s")
+        self.under = _("under “%(title)s”")
+        self.up = _("move “%(title)s” up")
+        self.down = _("move “%(title)s” down")
+        self.indent = _("make “%(title)s” a sub-goal of the goal above it")
+        self.outdent = _("move “%(title)s” out one level")
+        self.to_fix: dict[str, str] = {}
+
+    def _to_fix(self, quality: list[ItemResult]) -> SafeString:
+        labels = []
+        for item in quality:
+            if not item.passed:
+                key = item.check.key
+                if key not in self.to_fix:
+                    self.to_fix[key] = conditional_escape(str(item.check.label).lower())
+                labels.append(self.to_fix[key])
+        return SafeString("; ".join(labels))
+
+    def of(self, node: Node, rollup: Rollup, quality: list[ItemResult]) -> RowText:
+        goal = node.goal
+        counted = ngettext(
+            "(%(counter)s indicator counted)", "(%(counter)s indicators counted)", rollup.counted
+        )
+        title = {"title": conditional_escape(goal.title)}
+        return RowText(
+            level=self.levels[min(node.depth, len(self.levels) - 1)],
+            status=self.statuses[rollup.status],
+            counted=_blocktranslated(counted, counter=rollup.counted),
+            quality=_blocktranslated(
+                self.quality, passed=sum(item.passed for item in quality), total=len(quality)
+            ),
+            to_fix=self._to_fix(quality),
+            owner=_blocktranslated(self.owner, name=goal.owner.display_name) if goal.owner else SafeString(""),
+            date=_blocktranslated(self.date, date=date_format(goal.target_date, "SHORT_DATE_FORMAT"))
+            if goal.target_date
+            else SafeString(""),
+            under=SafeString(self.under % title),
+            up=SafeString(self.up % title),
+            down=SafeString(self.down % title),
+            indent=SafeString(self.indent % title),
+            outdent=SafeString(self.outdent % title),
+        )
 
 
 @dataclass(frozen=True)
@@ -181,15 +265,17 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
         for pk in {goal.strategy_id for goal in measures.goals}
     }
     rows: list[GoalRow] = []
+    texts = RowTexts()
 
     def grow(nodes: list[Node]) -> None:
         for index, node in enumerate(nodes):
             pk = node.goal.pk
+            rollup, quality = measures.rollups[pk], measures.quality.get(pk, [])
             rows.append(
                 GoalRow(
                     node=node,
-                    rollup=measures.rollups[pk],
-                    quality=measures.quality.get(pk, []),
+                    rollup=rollup,
+                    quality=quality,
                     indicator_count=len(measures.links.get(pk, ())),
                     is_first=index == 0,
                     is_last=index == len(nodes) - 1,
@@ -202,6 +288,7 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
                     ),
                     focus=focus_control if pk == focus_pk else "",
                     has_children=bool(node.children),
+                    text=texts.of(node, rollup, quality),
                 )
             )
             grow(node.children)
@@ -212,6 +299,22 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
             next_depth = rows[index + 1].node.depth if index + 1 < len(rows) else rows[0].node.depth
             row.closes = range(row.node.depth - next_depth)
     return rows
+
+
+def tree_labels() -> dict[str, str]:
+    """The tree's fixed words, translated once per page (not once per goal)."""
+    return {
+        "to_fix": _("to fix"),
+        "no_owner": _("No owner"),
+        "no_date": _("no target date"),
+        "add": _("Add a sub-goal"),
+        "edit": _("Edit"),
+        "up": _("Up"),
+        "down": _("Down"),
+        "indent": _("Indent"),
+        "outdent": _("Outdent"),
+        "delete": _("Delete"),
+    }
 
 
 def rollup_rule() -> dict[str, int]:
@@ -226,6 +329,7 @@ def _tree_context(request: TenantRequest, strategy: Strategy, *, focus: str = ""
         "organisation": request.tenant.organisation,
         "strategy": strategy,
         "rows": goal_rows(measures, focus, slug=request.tenant.organisation.slug),
+        "tree_labels": tree_labels(),
         "goal_count": len(measures.goals),
         "summary": summarise(measures.quality) if measures.goals else [],
         "editing": request.tenant.can_edit,
