@@ -12,6 +12,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -24,12 +26,31 @@ from indicators.progress import Status
 from organisations.collation import finnish_key
 
 
+class ValueRow(NamedTuple):
+    """A value of an indicator as the assessment and the charts read it (indicators.analysis.ObservationLike)."""
+
+    period: dt.date
+    value: Decimal | None
+    status: str
+
+
+class TargetRow(NamedTuple):
+    """A target in force (indicators.analysis.TargetLike)."""
+
+    period: dt.date
+    value: Decimal
+    superseded_at: dt.datetime | None
+
+
 @dataclass(frozen=True)
 class MeasuredIndicator:
-    """An indicator with its assessment (status, reason, latest value, the target it is measured by)."""
+    """An indicator with its assessment (status, reason, latest value, the target it is measured by) and the
+    rows it was assessed from (values and targets in force, in period order)."""
 
     indicator: Indicator
     state: analysis.IndicatorState
+    observations: tuple[ValueRow, ...] = ()
+    targets: tuple[TargetRow, ...] = ()
 
     @property
     def status(self) -> Status:
@@ -80,6 +101,35 @@ def assess_all(indicators: Iterable[Indicator], today: dt.date) -> dict[int, Mea
         )
         for indicator in indicators
     }
+
+
+def measure_indicators(indicator_ids: Iterable[int], today: dt.date) -> dict[int, MeasuredIndicator]:
+    """Load and assess the indicators (three queries): the same rows as indicators_with_rows + assess_all,
+    read as plain tuples (a strategy has hundreds of values; model instances of them cost most of the time).
+    """
+    ids = set(indicator_ids)
+    if not ids:
+        return {}
+    observations: dict[int, list[ValueRow]] = defaultdict(list)
+    for indicator_id, *row in (
+        Observation.objects.filter(indicator_id__in=ids)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "status")
+    ):
+        observations[indicator_id].append(ValueRow(*row))
+    targets: dict[int, list[TargetRow]] = defaultdict(list)
+    for indicator_id, *row in (
+        Target.objects.filter(indicator_id__in=ids, superseded_at__isnull=True)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "superseded_at")
+    ):
+        targets[indicator_id].append(TargetRow(*row))
+    measured = {}
+    for indicator in Indicator.objects.filter(pk__in=ids).select_related("responsible"):
+        values, in_force = tuple(observations.get(indicator.pk, ())), tuple(targets.get(indicator.pk, ()))
+        state = analysis.assess_indicator(indicator, observations=values, targets=in_force, today=today)
+        measured[indicator.pk] = MeasuredIndicator(indicator, state, values, in_force)
+    return measured
 
 
 def links_of(goal_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -134,7 +184,7 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
         top = next((node for node in flatten(roots) if node.goal.pk == within), None)
         measured_goals = [node.goal for node in top.walk()] if top else []
     links = links_of(g.pk for g in measured_goals)
-    measured = assess_all(indicators_with_rows(i for ids in links.values() for i in ids), today)
+    measured = measure_indicators((i for ids in links.values() for i in ids), today)
     statuses = {pk: m.status for pk, m in measured.items()}
     return StrategyMeasures(
         goals=goals,

@@ -782,10 +782,10 @@ def _card(measured: MeasuredIndicator, organisation_slug: str) -> IndicatorCard:
         if indicator.baseline_period and indicator.baseline_value is not None
         else None
     )
-    targets = list(indicator.targets.all())
+    targets = measured.targets
     chosen = state.target
     rows = analysis.trajectory_rows(
-        analysis.values_frame(indicator.observations.all()),
+        analysis.values_frame(measured.observations),
         periodicity=indicator.periodicity,
         baseline=baseline,
         target=analysis.Point(chosen.period, chosen.value) if chosen else None,
