@@ -76,7 +76,9 @@ def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
         Indicator.objects.filter(pk__in=ids)
         .select_related("responsible")
         .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.only(*OBSERVATION_FIELDS).order_by("period")),
+            Prefetch(
+                "observations", queryset=Observation.objects.only(*OBSERVATION_FIELDS).order_by("period")
+            ),
             Prefetch(
                 "targets",
                 queryset=Target.objects.filter(superseded_at__isnull=True)

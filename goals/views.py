@@ -5,6 +5,7 @@ organisation, so another organisation's id is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -191,7 +192,12 @@ class RowTexts:
         self.down = _("move “%(title)s” down")
         self.indent = _("make “%(title)s” a sub-goal of the goal above it")
         self.outdent = _("move “%(title)s” out one level")
+        # Texts many rows share, made once each.
         self.to_fix: dict[str, str] = {}
+        self.counted: dict[int, SafeString] = {}
+        self.scores: dict[tuple[int, int], SafeString] = {}
+        self.owners: dict[int, SafeString] = {}
+        self.dates: dict[dt.date, SafeString] = {}
 
     def _to_fix(self, quality: list[ItemResult]) -> SafeString:
         labels = []
@@ -203,24 +209,39 @@ class RowTexts:
                 labels.append(self.to_fix[key])
         return SafeString("; ".join(labels))
 
+    def _counted(self, counted: int) -> SafeString:
+        if counted not in self.counted:
+            message = ngettext("(%(counter)s indicator counted)", "(%(counter)s indicators counted)", counted)
+            self.counted[counted] = _blocktranslated(message, counter=counted)
+        return self.counted[counted]
+
+    def _quality(self, quality: list[ItemResult]) -> SafeString:
+        key = (sum(item.passed for item in quality), len(quality))
+        if key not in self.scores:
+            self.scores[key] = _blocktranslated(self.quality, passed=key[0], total=key[1])
+        return self.scores[key]
+
+    def _owner(self, goal: Goal) -> SafeString:
+        if goal.owner_id not in self.owners:
+            self.owners[goal.owner_id] = _blocktranslated(self.owner, name=goal.owner.display_name)
+        return self.owners[goal.owner_id]
+
+    def _date(self, day: dt.date) -> SafeString:
+        if day not in self.dates:
+            self.dates[day] = _blocktranslated(self.date, date=date_format(day, "SHORT_DATE_FORMAT"))
+        return self.dates[day]
+
     def of(self, node: Node, rollup: Rollup, quality: list[ItemResult]) -> RowText:
         goal = node.goal
-        counted = ngettext(
-            "(%(counter)s indicator counted)", "(%(counter)s indicators counted)", rollup.counted
-        )
         title = {"title": conditional_escape(goal.title)}
         return RowText(
             level=self.levels[min(node.depth, len(self.levels) - 1)],
             status=self.statuses[rollup.status],
-            counted=_blocktranslated(counted, counter=rollup.counted),
-            quality=_blocktranslated(
-                self.quality, passed=sum(item.passed for item in quality), total=len(quality)
-            ),
+            counted=self._counted(rollup.counted),
+            quality=self._quality(quality),
             to_fix=self._to_fix(quality),
-            owner=_blocktranslated(self.owner, name=goal.owner.display_name) if goal.owner else SafeString(""),
-            date=_blocktranslated(self.date, date=date_format(goal.target_date, "SHORT_DATE_FORMAT"))
-            if goal.target_date
-            else SafeString(""),
+            owner=self._owner(goal) if goal.owner_id else SafeString(""),
+            date=self._date(goal.target_date) if goal.target_date else SafeString(""),
             under=SafeString(self.under % title),
             up=SafeString(self.up % title),
             down=SafeString(self.down % title),
