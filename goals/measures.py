@@ -27,7 +27,7 @@ from organisations.collation import finnish_key
 
 
 class ValueRow(NamedTuple):
-    """A value of an indicator as the assessment and the charts read it (indicators.analysis.ObservationLike)."""
+    """A value of an indicator as the assessment and the charts read it (analysis.ObservationLike)."""
 
     period: dt.date
     value: Decimal | None

@@ -1,12 +1,13 @@
 """The goal tree's rows as HTML, written in one pass.
 
-The markup is that of the tree template it replaced (tests/goals/templates/goals/tests/goal_tree_reference.html,
-kept as the reference the tests compare with). A strategy has tens of goals and each row carries some fifty
+The markup is that of the tree template it replaced (kept as the reference the tests compare with:
+tests/goals/templates/goals/tests/goal_tree_reference.html). A strategy has tens of goals and each row carries some fifty
 values (ids, addresses, titles and texts for screen readers); through the template language they were most
 of the tree's time, so the rows are filled in here with the same escaping (`conditional_escape`) and texts
 (`goals.views.RowTexts`, `tree_labels`) instead.
 """
 
+# ruff: noqa: E501 (the markup keeps the template's lines, so that it reads and diffs as HTML)
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,7 @@ def tree_rows_html(
     to_fix_label, no_owner, no_date = words["l_to_fix"], words["l_no_owner"], words["l_no_date"]
     csrf = (
         format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-        if editing and csrf_token and csrf_token != "NOTPROVIDED"
+        if editing and csrf_token and csrf_token != "NOTPROVIDED"  # noqa: S105 (csrf_token tag's marker)
         else ""
     )
     language = esc(language)

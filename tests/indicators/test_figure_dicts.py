@@ -1,4 +1,4 @@
-"""indicators.analysis.trajectory_figure writes the figure as plain dicts: the same JSON plotly's objects gave."""
+"""analysis.trajectory_figure writes the figure as plain dicts: the same JSON plotly's objects gave."""
 
 from __future__ import annotations
 
