@@ -62,7 +62,10 @@ def _megatrends() -> QuerySet[Megatrend]:
     return Megatrend.objects.order_by("-is_current", "-edition", "number")
 
 
-def current_goals(organisation: Organisation) -> tuple[Strategy | None, list[tuple[Goal, int]]]:
+CurrentGoals = tuple[Strategy | None, list[tuple[Goal, int]]]
+
+
+def current_goals(organisation: Organisation) -> CurrentGoals:
     """The organisation's current strategy and its goals in tree order, with their depth."""
     strategy = Strategy.objects.for_organisation(organisation).current()
     if strategy is None:
@@ -76,8 +79,11 @@ class GoalChoiceMixin:
 
     fields: dict[str, forms.Field]
 
-    def _set_goal_choices(self, organisation: Organisation, *, required: bool) -> None:
-        strategy, goals = current_goals(organisation)
+    def _set_goal_choices(
+        self, organisation: Organisation, *, required: bool, current: CurrentGoals | None = None
+    ) -> None:
+        """`current`: current_goals(organisation) when the page has it already (two forms need it)."""
+        strategy, goals = current if current is not None else current_goals(organisation)
         field = cast(forms.ModelChoiceField, self.fields["goal"])  # type: ignore[type-arg]
         field.queryset = Goal.objects.filter(strategy=strategy) if strategy else Goal.objects.none()
         field.required = required
@@ -364,7 +370,9 @@ class SignpostForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["comparison"]).choices = Signpost.Comparison.choices
         indicators = sorted_finnish(
-            Indicator.objects.for_organisation(organisation), key=lambda i: str(i.name)
+            # Only what the labels show (label_from_instance): an organisation has hundreds of indicators.
+            Indicator.objects.for_organisation(organisation).only("pk", "name_fi", "name_sv", "name_en", "unit"),
+            key=lambda i: str(i.name),
         )
         field = cast(IndicatorChoiceField, self.fields["indicator"])
         field.queryset = Indicator.objects.for_organisation(organisation)
@@ -387,9 +395,11 @@ class MilestoneForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-arg]
         fields = ["year", "must_be_true", "goal"]
         labels = {"goal": gettext_lazy("The goal it serves")}
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, current: CurrentGoals | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._set_goal_choices(organisation, required=False)
+        self._set_goal_choices(organisation, required=False, current=current)
         year = cast(forms.IntegerField, self.fields["year"])
         this_year = timezone.localdate().year
         year.widget.attrs.update(min=this_year - 10, max=this_year + 100)
@@ -416,10 +426,17 @@ class ImplicationForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-ar
         widgets = {"kind": forms.RadioSelect, "action": forms.Textarea(attrs={"rows": 3})}
         labels = {"kind": gettext_lazy("For the goal, the story is")}
 
-    def __init__(self, *args: Any, organisation: Organisation, story: FutureStory, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        story: FutureStory,
+        current: CurrentGoals | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.story = story
-        self._set_goal_choices(organisation, required=True)
+        self._set_goal_choices(organisation, required=True, current=current)
         # Radio buttons need no empty "choose" option: nothing is ticked until the person chooses.
         cast(forms.ChoiceField, self.fields["kind"]).choices = Implication.Kind.choices
 
