@@ -8,6 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +36,48 @@ from organisations.collation import sorted_finnish
 from organisations.forms import VersionedFormMixin
 from organisations.models import Membership, Organisation
 from organisations.richtext import sanitise
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in one pass: the same HTML as the form renderer's select template
+    (organisations/form_templates/django/forms/widgets/select.html), without a template node per option.
+
+    The story page has four pickers with a few hundred options (goals twice, indicators, drivers); through the
+    template they were most of the page's time. Grouped options and widgets with their own option template
+    go through the template as before.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        context = self.get_context(name, value, attrs)
+        widget = context["widget"]
+        groups = widget["optgroups"]
+        if any(group_name for group_name, _choices, _index in groups) or any(
+            option["template_name"] != "django/forms/widgets/select_option.html"
+            for _name, choices, _index in groups
+            for option in choices
+        ):
+            return self._render(self.template_name, context, renderer)
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for _name, choices, _index in groups:
+            for option in choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                    f"{_attributes(option['attrs'])}>{conditional_escape(localize(option['label']))}</option>\n"
+                )
+        parts.append("\n</select>\n")
+        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, ` name` for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
 
 STRENGTH_CHOICES = [
     (1, gettext_lazy("1 – weak")),
@@ -336,7 +381,9 @@ class StoryPicksForm(forms.Form):
 
 
 class StoryDriverForm(forms.Form):
-    driver = forms.ModelChoiceField(queryset=Driver.objects.none(), label=gettext_lazy("Driver"))
+    driver = forms.ModelChoiceField(
+        queryset=Driver.objects.none(), label=gettext_lazy("Driver"), widget=QuickSelect
+    )
     assumed_state = forms.CharField(
         label=gettext_lazy("Assumed state"),
         max_length=255,
@@ -356,7 +403,9 @@ class IndicatorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class SignpostForm(forms.ModelForm):  # type: ignore[type-arg]
-    indicator = IndicatorChoiceField(queryset=Indicator.objects.none(), label=gettext_lazy("Indicator"))
+    indicator = IndicatorChoiceField(
+        queryset=Indicator.objects.none(), label=gettext_lazy("Indicator"), widget=QuickSelect
+    )
     threshold = forms.CharField(
         label=gettext_lazy("Threshold"), max_length=60, help_text=gettext_lazy("e.g. 65 or 12,5")
     )
@@ -371,7 +420,9 @@ class SignpostForm(forms.ModelForm):  # type: ignore[type-arg]
         cast(forms.ChoiceField, self.fields["comparison"]).choices = Signpost.Comparison.choices
         indicators = sorted_finnish(
             # Only what the labels show (label_from_instance): an organisation has hundreds of indicators.
-            Indicator.objects.for_organisation(organisation).only("pk", "name_fi", "name_sv", "name_en", "unit"),
+            Indicator.objects.for_organisation(organisation).only(
+                "pk", "name_fi", "name_sv", "name_en", "unit"
+            ),
             key=lambda i: str(i.name),
         )
         field = cast(IndicatorChoiceField, self.fields["indicator"])
@@ -394,6 +445,7 @@ class MilestoneForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-arg]
         model = Milestone
         fields = ["year", "must_be_true", "goal"]
         labels = {"goal": gettext_lazy("The goal it serves")}
+        widgets = {"goal": QuickSelect}
 
     def __init__(
         self, *args: Any, organisation: Organisation, current: CurrentGoals | None = None, **kwargs: Any
@@ -423,7 +475,11 @@ class ImplicationForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-ar
     class Meta:
         model = Implication
         fields = ["goal", "kind", "strength", "action"]
-        widgets = {"kind": forms.RadioSelect, "action": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "goal": QuickSelect,
+        }
         labels = {"kind": gettext_lazy("For the goal, the story is")}
 
     def __init__(

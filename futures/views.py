@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from futures import analysis
 from futures.analysis import Consistency, Robustness, SignpostState, TableShape
 from futures.forms import (
+    CurrentGoals,
     DriverEditForm,
     DriverForm,
     FuturesTableEditForm,
@@ -46,7 +47,6 @@ from futures.forms import (
     VariableForm,
     WeakSignalEditForm,
     WeakSignalForm,
-    CurrentGoals,
     current_goals,
     value_label,
 )
