@@ -177,7 +177,7 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
 
     With `within` (a goal's pk) only that goal's subtree is measured: the goal page shows nothing else, and
     its indicators are a fraction of the strategy's. The roll-ups of goals outside the subtree then count
-    no indicators; read only the subtree's.
+    no indicators and they have no checklist; read only the subtree's.
     """
     goals = list(Goal.objects.filter(strategy=strategy).select_related("owner"))
     roots = build_tree(goals)
@@ -194,5 +194,5 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
         links=links,
         measured=measured,
         rollups=subtree_rollups(roots, statuses, links),
-        quality=evaluate(goals) if goals else {},
+        quality=evaluate(measured_goals) if measured_goals else {},
     )

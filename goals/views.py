@@ -34,7 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from goals import exports
 from goals.forms import GoalDeleteForm, GoalEditForm, GoalForm, NextTermForm, StrategyEditForm, StrategyForm
 from goals.measures import MeasuredIndicator, StrategyMeasures, measure_strategy
-from goals.models import Goal, Strategy, StrategyQuerySet
+from goals.models import Goal, Strategy, StrategyQuerySet, current_of
 from goals.quality import ItemResult, summarise
 from goals.registry import goal_panels
 from goals.services import (
@@ -411,7 +411,7 @@ def strategy_list(request: TenantRequest) -> HttpResponse:
                 status=status,
             )
     strategies = list(_strategies(request))
-    current = _strategies(request).current()
+    current = current_of(strategies)
     context: dict[str, Any] = {
         "tenant": request.tenant,
         "organisation": organisation,
