@@ -65,7 +65,8 @@ class QuickSelect(forms.Select):
                     f"{_attributes(option['attrs'])}>{conditional_escape(localize(option['label']))}</option>\n"
                 )
         parts.append("\n</select>\n")
-        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+        # The renderer strips what the template wrote (django.forms.renderers.BaseRenderer.render).
+        return mark_safe("".join(parts).strip())  # noqa: S308 (every value above is escaped)
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
