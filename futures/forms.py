@@ -56,7 +56,7 @@ class QuickSelect(forms.Select):
             for _name, choices, _index in groups
             for option in choices
         ):
-            return self._render(self.template_name, context, renderer)
+            return super().render(name, value, attrs, renderer)
         parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
         for _name, choices, _index in groups:
             for option in choices:

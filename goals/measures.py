@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -26,7 +25,8 @@ from indicators.progress import Status
 from organisations.collation import finnish_key
 
 
-class ValueRow(NamedTuple):
+@dataclass(slots=True)
+class ValueRow:
     """A value of an indicator as the assessment and the charts read it (analysis.ObservationLike)."""
 
     period: dt.date
@@ -34,7 +34,8 @@ class ValueRow(NamedTuple):
     status: str
 
 
-class TargetRow(NamedTuple):
+@dataclass(slots=True)
+class TargetRow:
     """A target in force (indicators.analysis.TargetLike)."""
 
     period: dt.date
@@ -113,19 +114,19 @@ def measure_indicators(indicator_ids: Iterable[int], today: dt.date) -> dict[int
     if not ids:
         return {}
     observations: dict[int, list[ValueRow]] = defaultdict(list)
-    for indicator_id, *row in (
+    for indicator_id, period, value, status in (
         Observation.objects.filter(indicator_id__in=ids)
         .order_by("period")
         .values_list("indicator_id", "period", "value", "status")
     ):
-        observations[indicator_id].append(ValueRow(*row))
+        observations[indicator_id].append(ValueRow(period, value, status))
     targets: dict[int, list[TargetRow]] = defaultdict(list)
-    for indicator_id, *row in (
+    for indicator_id, period, target_value, superseded_at in (
         Target.objects.filter(indicator_id__in=ids, superseded_at__isnull=True)
         .order_by("period")
         .values_list("indicator_id", "period", "value", "superseded_at")
     ):
-        targets[indicator_id].append(TargetRow(*row))
+        targets[indicator_id].append(TargetRow(period, target_value, superseded_at))
     measured = {}
     for indicator in Indicator.objects.filter(pk__in=ids).select_related("responsible"):
         values, in_force = tuple(observations.get(indicator.pk, ())), tuple(targets.get(indicator.pk, ()))

@@ -66,6 +66,7 @@ from indicators.views import chart_page_csp
 from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
+from organisations.models import User
 from organisations.tenancy import TenantRequest, tenant_view
 
 SEARCH_LIMIT = 20
@@ -221,10 +222,10 @@ class RowTexts:
             self.scores[key] = _blocktranslated(self.quality, passed=key[0], total=key[1])
         return self.scores[key]
 
-    def _owner(self, goal: Goal) -> SafeString:
-        if goal.owner_id not in self.owners:
-            self.owners[goal.owner_id] = _blocktranslated(self.owner, name=goal.owner.display_name)
-        return self.owners[goal.owner_id]
+    def _owner(self, owner: User) -> SafeString:
+        if owner.pk not in self.owners:
+            self.owners[owner.pk] = _blocktranslated(self.owner, name=owner.display_name)
+        return self.owners[owner.pk]
 
     def _date(self, day: dt.date) -> SafeString:
         if day not in self.dates:
@@ -240,7 +241,7 @@ class RowTexts:
             counted=self._counted(rollup.counted),
             quality=self._quality(quality),
             to_fix=self._to_fix(quality),
-            owner=self._owner(goal) if goal.owner_id else SafeString(""),
+            owner=self._owner(goal.owner) if goal.owner else SafeString(""),
             date=self._date(goal.target_date) if goal.target_date else SafeString(""),
             under=SafeString(self.under % title),
             up=SafeString(self.up % title),

@@ -82,7 +82,7 @@ def strategy(org: Organisation) -> Strategy:
 def _reference(rows: list, *, editing: bool) -> str:  # type: ignore[type-arg]
     tenant = SimpleNamespace(organisation=SimpleNamespace(content_language="fi"))
     engine = Engine(
-        dirs=[Path(__file__).parent / "templates"], libraries={"i18n": "django.templatetags.i18n"}
+        dirs=[str(Path(__file__).parent / "templates")], libraries={"i18n": "django.templatetags.i18n"}
     )
     return engine.get_template("goals/tests/goal_tree_reference.html").render(
         Context({"rows": rows, "editing": editing, "tenant": tenant, "csrf_token": TOKEN})

@@ -120,7 +120,6 @@ def plotly_figure(
     # No mode bar: its buttons carry English labels whatever the page's language and would sit, focusable,
     # inside a chart that is hidden from screen readers (the data table carries the numbers). Zooming by
     # dragging and resetting by double-click still work.
-    result: dict[str, Any] = figure.to_plotly_json()
     result["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
     return result
 
@@ -145,7 +144,7 @@ def _rows(
     return analysis.trajectory_rows(frame, periodicity=periodicity, **kwargs)
 
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "values, baseline, target, trend": dict(
         values={2019: (50, "final"), 2020: (52, "final"), 2021: (None, "missing"), 2022: (55, "preliminary")},
         baseline=Point(dt.date(2019, 1, 1), Decimal(50)),
