@@ -980,7 +980,8 @@ def goal_detail(request: TenantRequest, goal_pk: int) -> HttpResponse:
         {
             "organisation": request.tenant.organisation,
             "strategy": goal.strategy,
-            "children": list(goal.children.select_related("owner").order_by("order", "pk")),
+            # The sub-goals in tree order, from the tree the measures loaded (no query of their own).
+            "children": [child.goal for child in context["node"].children],
             "successors": list(goal.successors.select_related("strategy").order_by("strategy__term_start")),
             "panels": _panels(goal, request),
         }
