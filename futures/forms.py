@@ -8,6 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +36,49 @@ from organisations.collation import sorted_finnish
 from organisations.forms import VersionedFormMixin
 from organisations.models import Membership, Organisation
 from organisations.richtext import sanitise
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in one pass: the same HTML as the form renderer's select template
+    (organisations/form_templates/django/forms/widgets/select.html), without a template node per option.
+
+    The story page has four pickers with a few hundred options (goals twice, indicators, drivers); through the
+    template they were most of the page's time. Grouped options and widgets with their own option template
+    go through the template as before.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        context = self.get_context(name, value, attrs)
+        widget = context["widget"]
+        groups = widget["optgroups"]
+        if any(group_name for group_name, _choices, _index in groups) or any(
+            option["template_name"] != "django/forms/widgets/select_option.html"
+            for _name, choices, _index in groups
+            for option in choices
+        ):
+            return super().render(name, value, attrs, renderer)
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for _name, choices, _index in groups:
+            for option in choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                    f"{_attributes(option['attrs'])}>{conditional_escape(localize(option['label']))}</option>\n"
+                )
+        parts.append("\n</select>\n")
+        # The renderer strips what the template wrote (django.forms.renderers.BaseRenderer.render).
+        return mark_safe("".join(parts).strip())  # noqa: S308 (every value above is escaped)
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, ` name` for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
 
 STRENGTH_CHOICES = [
     (1, gettext_lazy("1 – weak")),
@@ -62,7 +108,10 @@ def _megatrends() -> QuerySet[Megatrend]:
     return Megatrend.objects.order_by("-is_current", "-edition", "number")
 
 
-def current_goals(organisation: Organisation) -> tuple[Strategy | None, list[tuple[Goal, int]]]:
+CurrentGoals = tuple[Strategy | None, list[tuple[Goal, int]]]
+
+
+def current_goals(organisation: Organisation) -> CurrentGoals:
     """The organisation's current strategy and its goals in tree order, with their depth."""
     strategy = Strategy.objects.for_organisation(organisation).current()
     if strategy is None:
@@ -76,8 +125,11 @@ class GoalChoiceMixin:
 
     fields: dict[str, forms.Field]
 
-    def _set_goal_choices(self, organisation: Organisation, *, required: bool) -> None:
-        strategy, goals = current_goals(organisation)
+    def _set_goal_choices(
+        self, organisation: Organisation, *, required: bool, current: CurrentGoals | None = None
+    ) -> None:
+        """`current`: current_goals(organisation) when the page has it already (two forms need it)."""
+        strategy, goals = current if current is not None else current_goals(organisation)
         field = cast(forms.ModelChoiceField, self.fields["goal"])  # type: ignore[type-arg]
         field.queryset = Goal.objects.filter(strategy=strategy) if strategy else Goal.objects.none()
         field.required = required
@@ -330,7 +382,9 @@ class StoryPicksForm(forms.Form):
 
 
 class StoryDriverForm(forms.Form):
-    driver = forms.ModelChoiceField(queryset=Driver.objects.none(), label=gettext_lazy("Driver"))
+    driver = forms.ModelChoiceField(
+        queryset=Driver.objects.none(), label=gettext_lazy("Driver"), widget=QuickSelect
+    )
     assumed_state = forms.CharField(
         label=gettext_lazy("Assumed state"),
         max_length=255,
@@ -350,7 +404,9 @@ class IndicatorChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class SignpostForm(forms.ModelForm):  # type: ignore[type-arg]
-    indicator = IndicatorChoiceField(queryset=Indicator.objects.none(), label=gettext_lazy("Indicator"))
+    indicator = IndicatorChoiceField(
+        queryset=Indicator.objects.none(), label=gettext_lazy("Indicator"), widget=QuickSelect
+    )
     threshold = forms.CharField(
         label=gettext_lazy("Threshold"), max_length=60, help_text=gettext_lazy("e.g. 65 or 12,5")
     )
@@ -364,7 +420,11 @@ class SignpostForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["comparison"]).choices = Signpost.Comparison.choices
         indicators = sorted_finnish(
-            Indicator.objects.for_organisation(organisation), key=lambda i: str(i.name)
+            # Only what the labels show (label_from_instance): an organisation has hundreds of indicators.
+            Indicator.objects.for_organisation(organisation).only(
+                "pk", "name_fi", "name_sv", "name_en", "unit"
+            ),
+            key=lambda i: str(i.name),
         )
         field = cast(IndicatorChoiceField, self.fields["indicator"])
         field.queryset = Indicator.objects.for_organisation(organisation)
@@ -386,10 +446,13 @@ class MilestoneForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-arg]
         model = Milestone
         fields = ["year", "must_be_true", "goal"]
         labels = {"goal": gettext_lazy("The goal it serves")}
+        widgets = {"goal": QuickSelect}
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation: Organisation, current: CurrentGoals | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._set_goal_choices(organisation, required=False)
+        self._set_goal_choices(organisation, required=False, current=current)
         year = cast(forms.IntegerField, self.fields["year"])
         this_year = timezone.localdate().year
         year.widget.attrs.update(min=this_year - 10, max=this_year + 100)
@@ -413,13 +476,24 @@ class ImplicationForm(GoalChoiceMixin, forms.ModelForm):  # type: ignore[type-ar
     class Meta:
         model = Implication
         fields = ["goal", "kind", "strength", "action"]
-        widgets = {"kind": forms.RadioSelect, "action": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "goal": QuickSelect,
+        }
         labels = {"kind": gettext_lazy("For the goal, the story is")}
 
-    def __init__(self, *args: Any, organisation: Organisation, story: FutureStory, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        story: FutureStory,
+        current: CurrentGoals | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.story = story
-        self._set_goal_choices(organisation, required=True)
+        self._set_goal_choices(organisation, required=True, current=current)
         # Radio buttons need no empty "choose" option: nothing is ticked until the person chooses.
         cast(forms.ChoiceField, self.fields["kind"]).choices = Implication.Kind.choices
 

@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from futures import analysis
 from futures.analysis import Consistency, Robustness, SignpostState, TableShape
 from futures.forms import (
+    CurrentGoals,
     DriverEditForm,
     DriverForm,
     FuturesTableEditForm,
@@ -458,6 +459,14 @@ def _story_context(request: TenantRequest, story: FutureStory, **forms: Any) -> 
     )
     chosen = [value for value in (data.values.values() if data else []) if value.pk in picked]
     can_publish = organisation.is_association and request.tenant.membership.role == Role.STEWARD
+    # The strategy's goals, fetched once for both goal pickers (and not at all when both come bound).
+    goals: list[CurrentGoals] = []
+
+    def current() -> CurrentGoals:
+        if not goals:
+            goals.append(current_goals(organisation))
+        return goals[0]
+
     return {
         "story": story,
         "section": "stories",
@@ -481,9 +490,9 @@ def _story_context(request: TenantRequest, story: FutureStory, **forms: Any) -> 
         "signpost_form": forms.get("signpost_form")
         or SignpostForm(organisation=organisation, prefix="signpost"),
         "milestone_form": forms.get("milestone_form")
-        or MilestoneForm(organisation=organisation, prefix="milestone"),
+        or MilestoneForm(organisation=organisation, current=current(), prefix="milestone"),
         "implication_form": forms.get("implication_form")
-        or ImplicationForm(organisation=organisation, story=story, prefix="implication"),
+        or ImplicationForm(organisation=organisation, story=story, current=current(), prefix="implication"),
     }
 
 

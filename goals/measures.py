@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -24,20 +25,51 @@ from indicators.progress import Status
 from organisations.collation import finnish_key
 
 
+@dataclass(slots=True)
+class ValueRow:
+    """A value of an indicator as the assessment and the charts read it (analysis.ObservationLike)."""
+
+    period: dt.date
+    value: Decimal | None
+    status: str
+
+
+@dataclass(slots=True)
+class TargetRow:
+    """A target in force (indicators.analysis.TargetLike)."""
+
+    period: dt.date
+    value: Decimal
+    superseded_at: dt.datetime | None
+
+
 @dataclass(frozen=True)
 class MeasuredIndicator:
-    """An indicator with its assessment (status, reason, latest value, the target it is measured by)."""
+    """An indicator with its assessment (status, reason, latest value, the target it is measured by) and the
+    rows it was assessed from (values and targets in force, in period order)."""
 
     indicator: Indicator
     state: analysis.IndicatorState
+    observations: tuple[ValueRow, ...] = ()
+    targets: tuple[TargetRow, ...] = ()
 
     @property
     def status(self) -> Status:
         return self.state.status
 
 
+# The fields of the values and targets that the assessment, the charts, the exports and the annual report
+# read (indicators.analysis.ObservationLike and TargetLike): a strategy has hundreds of values, and a full
+# row (history, provenance, notes) costs several times as much to build as these few columns.
+OBSERVATION_FIELDS = ("pk", "indicator_id", "period", "value", "status")
+TARGET_FIELDS = ("pk", "indicator_id", "period", "value", "superseded_at")
+
+
 def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
-    """The indicators with their observations and targets prefetched (three queries)."""
+    """The indicators with their observations and targets prefetched (three queries).
+
+    The values and targets carry only OBSERVATION_FIELDS and TARGET_FIELDS: read nothing else of them
+    (another field would be fetched with a query per row)."""
     ids = set(indicator_ids)
     if not ids:
         return []
@@ -45,9 +77,14 @@ def indicators_with_rows(indicator_ids: Iterable[int]) -> list[Indicator]:
         Indicator.objects.filter(pk__in=ids)
         .select_related("responsible")
         .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.order_by("period")),
             Prefetch(
-                "targets", queryset=Target.objects.filter(superseded_at__isnull=True).order_by("period")
+                "observations", queryset=Observation.objects.only(*OBSERVATION_FIELDS).order_by("period")
+            ),
+            Prefetch(
+                "targets",
+                queryset=Target.objects.filter(superseded_at__isnull=True)
+                .only(*TARGET_FIELDS)
+                .order_by("period"),
             ),
         )
     )
@@ -67,6 +104,35 @@ def assess_all(indicators: Iterable[Indicator], today: dt.date) -> dict[int, Mea
         )
         for indicator in indicators
     }
+
+
+def measure_indicators(indicator_ids: Iterable[int], today: dt.date) -> dict[int, MeasuredIndicator]:
+    """Load and assess the indicators (three queries): the same rows as indicators_with_rows + assess_all,
+    read as plain tuples (a strategy has hundreds of values; model instances of them cost most of the time).
+    """
+    ids = set(indicator_ids)
+    if not ids:
+        return {}
+    observations: dict[int, list[ValueRow]] = defaultdict(list)
+    for indicator_id, period, value, status in (
+        Observation.objects.filter(indicator_id__in=ids)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "status")
+    ):
+        observations[indicator_id].append(ValueRow(period, value, status))
+    targets: dict[int, list[TargetRow]] = defaultdict(list)
+    for indicator_id, period, target_value, superseded_at in (
+        Target.objects.filter(indicator_id__in=ids, superseded_at__isnull=True)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "superseded_at")
+    ):
+        targets[indicator_id].append(TargetRow(period, target_value, superseded_at))
+    measured = {}
+    for indicator in Indicator.objects.filter(pk__in=ids).select_related("responsible"):
+        values, in_force = tuple(observations.get(indicator.pk, ())), tuple(targets.get(indicator.pk, ()))
+        state = analysis.assess_indicator(indicator, observations=values, targets=in_force, today=today)
+        measured[indicator.pk] = MeasuredIndicator(indicator, state, values, in_force)
+    return measured
 
 
 def links_of(goal_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -112,7 +178,7 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
 
     With `within` (a goal's pk) only that goal's subtree is measured: the goal page shows nothing else, and
     its indicators are a fraction of the strategy's. The roll-ups of goals outside the subtree then count
-    no indicators; read only the subtree's.
+    no indicators and they have no checklist; read only the subtree's.
     """
     goals = list(Goal.objects.filter(strategy=strategy).select_related("owner"))
     roots = build_tree(goals)
@@ -121,7 +187,7 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
         top = next((node for node in flatten(roots) if node.goal.pk == within), None)
         measured_goals = [node.goal for node in top.walk()] if top else []
     links = links_of(g.pk for g in measured_goals)
-    measured = assess_all(indicators_with_rows(i for ids in links.values() for i in ids), today)
+    measured = measure_indicators((i for ids in links.values() for i in ids), today)
     statuses = {pk: m.status for pk, m in measured.items()}
     return StrategyMeasures(
         goals=goals,
@@ -129,5 +195,5 @@ def measure_strategy(strategy: Strategy, *, today: dt.date, within: int | None =
         links=links,
         measured=measured,
         rollups=subtree_rollups(roots, statuses, links),
-        quality=evaluate(goals) if goals else {},
+        quality=evaluate(measured_goals) if measured_goals else {},
     )

@@ -24,6 +24,16 @@ class StrategyQuerySet(models.QuerySet["Strategy"]):
         ).first()
 
 
+def current_of(strategies: list[Strategy]) -> Strategy | None:
+    """StrategyQuerySet.current() of strategies already fetched (no query): the newest approved, else the
+    newest draft."""
+    return min(
+        strategies,
+        key=lambda s: (0 if s.status == "approved" else 1, -s.term_start, -s.pk),
+        default=None,
+    )
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Strategy(TrackedModel):
     """The organisation's strategy for one council term."""

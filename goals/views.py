@@ -5,6 +5,7 @@ organisation, so another organisation's id is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -19,10 +20,13 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -30,7 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from goals import exports
 from goals.forms import GoalDeleteForm, GoalEditForm, GoalForm, NextTermForm, StrategyEditForm, StrategyForm
 from goals.measures import MeasuredIndicator, StrategyMeasures, measure_strategy
-from goals.models import Goal, Strategy, StrategyQuerySet
+from goals.models import Goal, Strategy, StrategyQuerySet, current_of
 from goals.quality import ItemResult, summarise
 from goals.registry import goal_panels
 from goals.services import (
@@ -42,6 +46,7 @@ from goals.services import (
     unlink_indicator,
 )
 from goals.tree import (
+    LEVEL_NAMES,
     ROLLUP_AT_RISK,
     ROLLUP_ON_TRACK,
     Node,
@@ -56,10 +61,12 @@ from goals.tree import (
 from indicators import analysis
 from indicators.models import Indicator, IndicatorTemplate, SdgTarget
 from indicators.periods import period_label
+from indicators.progress import Status
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
 from organisations.base import StaleEdit, conflict_message
 from organisations.collation import finnish_key, sorted_finnish
+from organisations.models import User
 from organisations.tenancy import TenantRequest, tenant_view
 
 SEARCH_LIMIT = 20
@@ -113,7 +120,9 @@ class GoalRow:
 
     The rows come as one list in tree order (a goal, then its sub-goals), so the page renders them in one
     loop instead of an include per goal: `has_children` opens the nested list after the row, `closes`
-    counts the nested lists (`</ul></li>`) a last child closes after its own `</li>`.
+    counts the nested lists (`</ul></li>`) a last child closes after its own `</li>`. The texts come
+    translated and escaped (`RowTexts`): a tree has hundreds of them, and a translation tag per text and
+    row was most of the page's time.
     """
 
     node: Node
@@ -126,6 +135,7 @@ class GoalRow:
     focus: str = ""  # which of the goal's controls gets the focus after an htmx action
     has_children: bool = False
     closes: range = range(0)
+    text: RowText | None = None
 
     @property
     def ref(self) -> str:
@@ -143,6 +153,102 @@ class GoalRow:
     @property
     def to_fix(self) -> list[ItemResult]:
         return [item for item in self.quality if not item.passed]
+
+
+@dataclass(frozen=True)
+class RowText:
+    """A row's texts as the translation tags of the tree template wrote them (HTML, values escaped)."""
+
+    level: str
+    status: str
+    counted: SafeString
+    quality: SafeString
+    to_fix: SafeString
+    owner: SafeString
+    date: SafeString
+    under: SafeString
+    up: SafeString
+    down: SafeString
+    indent: SafeString
+    outdent: SafeString
+
+
+def _blocktranslated(message: str, **values: Any) -> SafeString:
+    """What {% blocktranslate with name=value %} renders: the translation as it is, the values localised
+    and escaped (pass text already escaped with conditional_escape: it is left as it is)."""
+    return SafeString(message % {key: conditional_escape(localize(value)) for key, value in values.items()})
+
+
+class RowTexts:
+    """The tree's texts translated once per page, then filled in per row (see RowText)."""
+
+    def __init__(self) -> None:
+        self.levels = [capfirst(str(name)) for name in LEVEL_NAMES]
+        self.statuses = {status: capfirst(str(status.label)) for status in Status}
+        self.quality = _("Quality %(passed)s/%(total)s")
+        self.owner = _("Owner: %(name)s")
+        self.date = _("by %(date)s")
+        self.under = _("under “%(title)s”")
+        self.up = _("move “%(title)s” up")
+        self.down = _("move “%(title)s” down")
+        self.indent = _("make “%(title)s” a sub-goal of the goal above it")
+        self.outdent = _("move “%(title)s” out one level")
+        # Texts many rows share, made once each.
+        self.to_fix: dict[str, str] = {}
+        self.counted: dict[int, SafeString] = {}
+        self.scores: dict[tuple[int, int], SafeString] = {}
+        self.owners: dict[int, SafeString] = {}
+        self.dates: dict[dt.date, SafeString] = {}
+
+    def _to_fix(self, quality: list[ItemResult]) -> SafeString:
+        labels = []
+        for item in quality:
+            if not item.passed:
+                key = item.check.key
+                if key not in self.to_fix:
+                    self.to_fix[key] = conditional_escape(str(item.check.label).lower())
+                labels.append(self.to_fix[key])
+        return SafeString("; ".join(labels))
+
+    def _counted(self, counted: int) -> SafeString:
+        if counted not in self.counted:
+            message = ngettext("(%(counter)s indicator counted)", "(%(counter)s indicators counted)", counted)
+            self.counted[counted] = _blocktranslated(message, counter=counted)
+        return self.counted[counted]
+
+    def _quality(self, quality: list[ItemResult]) -> SafeString:
+        key = (sum(item.passed for item in quality), len(quality))
+        if key not in self.scores:
+            self.scores[key] = _blocktranslated(self.quality, passed=key[0], total=key[1])
+        return self.scores[key]
+
+    def _owner(self, owner: User) -> SafeString:
+        if owner.pk not in self.owners:
+            self.owners[owner.pk] = _blocktranslated(self.owner, name=owner.display_name)
+        return self.owners[owner.pk]
+
+    def _date(self, day: dt.date) -> SafeString:
+        if day not in self.dates:
+            self.dates[day] = _blocktranslated(self.date, date=date_format(day, "SHORT_DATE_FORMAT"))
+        return self.dates[day]
+
+    def of(self, node: Node, rollup: Rollup, quality: list[ItemResult]) -> RowText:
+        goal = node.goal
+        title = {"title": conditional_escape(goal.title)}
+        return RowText(
+            level=self.levels[min(node.depth, len(self.levels) - 1)],
+            status=self.statuses[rollup.status],
+            counted=self._counted(rollup.counted),
+            quality=self._quality(quality),
+            to_fix=self._to_fix(quality),
+            owner=self._owner(goal.owner) if goal.owner else SafeString(""),
+            date=self._date(goal.target_date) if goal.target_date else SafeString(""),
+            under=SafeString(self.under % title),
+            up=SafeString(self.up % title),
+            down=SafeString(self.down % title),
+            indent=SafeString(self.indent % title),
+            outdent=SafeString(self.outdent % title),
+        )
 
 
 @dataclass(frozen=True)
@@ -181,15 +287,17 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
         for pk in {goal.strategy_id for goal in measures.goals}
     }
     rows: list[GoalRow] = []
+    texts = RowTexts()
 
     def grow(nodes: list[Node]) -> None:
         for index, node in enumerate(nodes):
             pk = node.goal.pk
+            rollup, quality = measures.rollups[pk], measures.quality.get(pk, [])
             rows.append(
                 GoalRow(
                     node=node,
-                    rollup=measures.rollups[pk],
-                    quality=measures.quality.get(pk, []),
+                    rollup=rollup,
+                    quality=quality,
                     indicator_count=len(measures.links.get(pk, ())),
                     is_first=index == 0,
                     is_last=index == len(nodes) - 1,
@@ -202,6 +310,7 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
                     ),
                     focus=focus_control if pk == focus_pk else "",
                     has_children=bool(node.children),
+                    text=texts.of(node, rollup, quality),
                 )
             )
             grow(node.children)
@@ -212,6 +321,22 @@ def goal_rows(measures: StrategyMeasures, focus: str = "", *, slug: str) -> list
             next_depth = rows[index + 1].node.depth if index + 1 < len(rows) else rows[0].node.depth
             row.closes = range(row.node.depth - next_depth)
     return rows
+
+
+def tree_labels() -> dict[str, str]:
+    """The tree's fixed words, translated once per page (not once per goal)."""
+    return {
+        "to_fix": _("to fix"),
+        "no_owner": _("No owner"),
+        "no_date": _("no target date"),
+        "add": _("Add a sub-goal"),
+        "edit": _("Edit"),
+        "up": _("Up"),
+        "down": _("Down"),
+        "indent": _("Indent"),
+        "outdent": _("Outdent"),
+        "delete": _("Delete"),
+    }
 
 
 def rollup_rule() -> dict[str, int]:
@@ -226,6 +351,7 @@ def _tree_context(request: TenantRequest, strategy: Strategy, *, focus: str = ""
         "organisation": request.tenant.organisation,
         "strategy": strategy,
         "rows": goal_rows(measures, focus, slug=request.tenant.organisation.slug),
+        "tree_labels": tree_labels(),
         "goal_count": len(measures.goals),
         "summary": summarise(measures.quality) if measures.goals else [],
         "editing": request.tenant.can_edit,
@@ -286,7 +412,7 @@ def strategy_list(request: TenantRequest) -> HttpResponse:
                 status=status,
             )
     strategies = list(_strategies(request))
-    current = _strategies(request).current()
+    current = current_of(strategies)
     context: dict[str, Any] = {
         "tenant": request.tenant,
         "organisation": organisation,
@@ -678,10 +804,10 @@ def _card(measured: MeasuredIndicator, organisation_slug: str) -> IndicatorCard:
         if indicator.baseline_period and indicator.baseline_value is not None
         else None
     )
-    targets = list(indicator.targets.all())
+    targets = measured.targets
     chosen = state.target
     rows = analysis.trajectory_rows(
-        analysis.values_frame(indicator.observations.all()),
+        analysis.values_frame(measured.observations),
         periodicity=indicator.periodicity,
         baseline=baseline,
         target=analysis.Point(chosen.period, chosen.value) if chosen else None,
@@ -854,7 +980,8 @@ def goal_detail(request: TenantRequest, goal_pk: int) -> HttpResponse:
         {
             "organisation": request.tenant.organisation,
             "strategy": goal.strategy,
-            "children": list(goal.children.select_related("owner").order_by("order", "pk")),
+            # The sub-goals in tree order, from the tree the measures loaded (no query of their own).
+            "children": [child.goal for child in context["node"].children],
             "successors": list(goal.successors.select_related("strategy").order_by("strategy__term_start")),
             "panels": _panels(goal, request),
         }

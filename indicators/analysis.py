@@ -6,6 +6,7 @@ indicators costs the same few queries however long it is) and pass them in.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
@@ -14,7 +15,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import pandas as pd
-import plotly.graph_objects as go
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -315,6 +315,16 @@ def forecast_sentence(state: IndicatorState, periodicity: str) -> str:
     )
 
 
+# plotly's "none" template as Figure.to_plotly_json() writes it.
+NONE_TEMPLATE: dict[str, Any] = {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+def _scatter(**properties: Any) -> dict[str, Any]:
+    """A scatter trace as plotly's go.Scatter(...).to_plotly_json() writes it (properties in name order,
+    the type last), without plotly's validation of every property (most of a chart page's time)."""
+    return {**{key: properties[key] for key in sorted(properties)}, "type": "scatter"}
+
+
 def trajectory_figure(
     rows: list[TrajectoryRow],
     *,
@@ -323,41 +333,42 @@ def trajectory_figure(
     title: str = "",
 ) -> dict[str, Any]:
     """The plotly figure of an indicator: values (preliminary ones marked), the straight target path,
-    the baseline, the trend with its forecast, and the targets. Returns the JSON-ready figure dict."""
+    the baseline, the trend with its forecast, and the targets. Returns the JSON-ready figure dict, the same
+    dict plotly's Figure.to_plotly_json() gave (tests/indicators/test_analysis.py compares them)."""
     x = [row.period.isoformat() for row in rows]
-    figure = go.Figure()
+    data: list[dict[str, Any]] = []
     valued = [row for row in rows if row.value is not None]
-    figure.add_trace(
-        go.Scatter(
+    data.append(
+        _scatter(
             name=_("Value"),
             x=[row.period.isoformat() for row in valued],
             y=[row.value for row in valued],
             mode="lines+markers",
             line={"color": "#0b3a75", "width": 3},
             marker={
+                "line": {"width": 2},
                 "size": 9,
                 "symbol": ["circle-open" if row.status == "preliminary" else "circle" for row in valued],
-                "line": {"width": 2},
             },
             hovertemplate="%{x|%Y}: %{y}<extra></extra>",
         )
     )
     preliminary = [row for row in valued if row.status == "preliminary"]
     if preliminary:
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            _scatter(
                 name=_("Preliminary value"),
                 x=[row.period.isoformat() for row in preliminary],
                 y=[row.value for row in preliminary],
                 mode="markers",
-                marker={"size": 15, "symbol": "diamond-open", "color": "#8a5300", "line": {"width": 2}},
+                marker={"color": "#8a5300", "line": {"width": 2}, "size": 15, "symbol": "diamond-open"},
                 hovertemplate="%{x|%Y}: %{y} (" + _("preliminary") + ")<extra></extra>",
             )
         )
     path = [row for row in rows if row.target_path is not None]
     if path:
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            _scatter(
                 name=_("Straight path to the target"),
                 x=[row.period.isoformat() for row in path],
                 y=[row.target_path for row in path],
@@ -366,8 +377,8 @@ def trajectory_figure(
             )
         )
     if baseline is not None and x:
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            _scatter(
                 name=_("Baseline"),
                 x=[x[0], x[-1]],
                 y=[float(baseline.value), float(baseline.value)],
@@ -378,8 +389,8 @@ def trajectory_figure(
         )
     forecast = [row for row in rows if row.forecast is not None]
     if forecast:
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            _scatter(
                 name=_("Trend and forecast"),
                 x=[row.period.isoformat() for row in forecast],
                 y=[row.forecast for row in forecast],
@@ -389,34 +400,34 @@ def trajectory_figure(
         )
     targeted = [row for row in rows if row.target is not None]
     if targeted:
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            _scatter(
                 name=_("Target"),
                 x=[row.period.isoformat() for row in targeted],
                 y=[row.target for row in targeted],
                 mode="markers",
-                marker={"size": 13, "symbol": "star", "color": "#1e6b34"},
+                marker={"color": "#1e6b34", "size": 13, "symbol": "star"},
             )
         )
-    figure.update_layout(
-        template="none",
-        title={"text": title} if title else None,
-        height=380,
+    xaxis: dict[str, Any] = {"type": "date", "showgrid": True, "gridcolor": "#e6e6e6"}
+    if rows and all(row.period.month == 1 for row in rows):
+        xaxis.update(tickformat="%Y", dtick="M12")
+    # The layout's keys in plotly's order: the template, the title when there is one, the nested settings,
+    # an empty title when there is none, then the plain settings.
+    layout: dict[str, Any] = {"template": copy.deepcopy(NONE_TEMPLATE)}
+    if title:
+        layout["title"] = {"text": title}
+    layout.update(
         margin={"l": 60, "r": 20, "t": 40 if title else 20, "b": 40},
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
         legend={"orientation": "h", "y": -0.18},
-        xaxis={"type": "date", "showgrid": True, "gridcolor": "#e6e6e6"},
+        xaxis=xaxis,
         yaxis={"title": {"text": unit}, "showgrid": True, "gridcolor": "#e6e6e6", "zeroline": False},
-        hovermode="closest",
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
     )
-    if rows and all(row.period.month == 1 for row in rows):
-        figure.update_xaxes(tickformat="%Y", dtick="M12")
-    result: dict[str, Any] = figure.to_plotly_json()
-    # No mode bar: its buttons carry English labels whatever the page's language and would sit, focusable,
-    # inside a chart that is hidden from screen readers (the data table carries the numbers). Zooming by
-    # dragging and resetting by double-click still work.
+    if not title:
+        layout["title"] = {}
+    layout.update(height=380, hovermode="closest", paper_bgcolor="#ffffff", plot_bgcolor="#ffffff")
+    result: dict[str, Any] = {"data": data, "layout": layout}
     result["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
     return result
 
