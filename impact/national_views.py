@@ -27,7 +27,6 @@ from indicators import national
 from indicators.national import Comparison, Member, Peers, TemplateInfo
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
-from organisations.collation import finnish_key
 from organisations.models import Membership
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -56,7 +55,7 @@ def national_access(request: HttpRequest) -> NationalAccess:
         )
     own = sorted(
         (Member.of(m.organisation) for m in memberships if m.organisation.shares_indicator_data),
-        key=lambda member: finnish_key(str(member.name)),
+        key=lambda member: national.name_key(str(member.name)),
     )
     return NationalAccess(steward=any(m.role == "steward" for m in memberships), own=own)
 
@@ -95,11 +94,8 @@ def _default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
 
 def national_state(request: HttpRequest, access: NationalAccess) -> NationalState:
     """Read the filters from the URL and compare: a fixed number of queries whatever the data."""
-    templates = national.template_infos(national.national_templates())
-    members = sorted(
-        (Member.of(organisation) for organisation in national.sharing_organisations()),
-        key=lambda member: finnish_key(str(member.name)),
-    )
+    templates = national.template_infos(national.national_templates(), national.adoption_counts())
+    members = national.sharing_members()
     given = NationalFilterForm(request.GET, templates=templates, own=access.own, members=members)
     by_code = {info.code: info for info in templates}
     template = by_code.get(given.value_of("template", "")) or _default_template(templates)
