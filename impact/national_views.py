@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -64,7 +65,8 @@ def national_access(request: HttpRequest) -> NationalAccess:
 class NationalState:
     """The filters as given and as honoured, and the comparison they lead to."""
 
-    form: NationalFilterForm
+    shown: QueryDict  # the honoured filters, as the form shows them
+    own_choices: list[Member]
     templates: list[TemplateInfo]
     members: list[Member]
     template: TemplateInfo | None
@@ -73,6 +75,16 @@ class NationalState:
     note: str
     comparison: Comparison | None
     group_text: str
+
+    @cached_property
+    def form(self) -> NationalFilterForm:
+        """The filter form showing what is honoured, so that the page and its address agree. Built when
+        the page asks for it: a fragment (#national-results) does not show the form."""
+        form = NationalFilterForm(
+            self.shown, templates=self.templates, own=self.own_choices, members=self.members
+        )
+        form.is_valid()
+        return form
 
     def query(self) -> str:
         """The honoured filters as a query string (for the export links)."""
@@ -114,7 +126,6 @@ def national_state(request: HttpRequest, access: NationalAccess) -> NationalStat
     if template is not None:
         group = national.peer_group(members, own=own, peers=peers, chosen=chosen)
         comparison = national.compare(template, national.shared_values(template.code), group=group, own=own)
-    # The form shows what is honoured, so that the page and its address agree.
     shown = QueryDict(mutable=True)
     if template is not None:
         shown["template"] = template.code
@@ -122,10 +133,9 @@ def national_state(request: HttpRequest, access: NationalAccess) -> NationalStat
         shown["org"] = own.slug
     shown["peers"] = peers
     shown.setlist("chosen", chosen)
-    form = NationalFilterForm(shown, templates=templates, own=access.own, members=members)
-    form.is_valid()
     return NationalState(
-        form=form,
+        shown=shown,
+        own_choices=access.own,
         templates=templates,
         members=members,
         template=template,

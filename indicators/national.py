@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db.models import (
@@ -193,27 +193,29 @@ class TemplateInfo:
     adoption_count: int
     sharing_count: int
 
-    @property
+    # Computed once an instance (a page reads them for every row): an instance lives for one request,
+    # in one language.
+    @cached_property
     def name(self) -> LocalText:
         return self.definition.name
 
-    @property
+    @cached_property
     def per_capita(self) -> bool:
         return bool(self.definition.data.get("per_capita"))
 
-    @property
+    @cached_property
     def direction(self) -> str:
         return str(self.definition.data.get("direction") or Direction.HIGHER)
 
-    @property
+    @cached_property
     def unit(self) -> str:
         return unit_label(self.definition.data.get("unit") or "")
 
-    @property
+    @cached_property
     def direction_label(self) -> str:
         return self.definition.direction
 
-    @property
+    @cached_property
     def shown_unit(self) -> str:
         """The unit of the compared value: per 1,000 residents when the template says per capita."""
         if self.per_capita:
