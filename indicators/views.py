@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -102,11 +103,25 @@ def _get_indicator(request: TenantRequest, indicator_pk: int) -> Indicator:
 # --- the list ------------------------------------------------------------------------------------
 
 
+class IndicatorUrl:
+    """reverse() once per page, then the indicator's pk put in: the same address as
+    reverse(name, [slug, pk]) (a list or grid row each)."""
+
+    MARK = 918273645
+
+    def __init__(self, name: str, slug: str) -> None:
+        self.head, self.tail = reverse(name, args=[slug, self.MARK]).split(str(self.MARK), 1)
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     indicator: Indicator
     state: analysis.IndicatorState
     update_pending: bool
+    url: str = ""  # the indicator's page
 
     @property
     def latest_label(self) -> str:
@@ -133,14 +148,65 @@ class IndicatorRow:
         return period_label(target.period, self.indicator.periodicity) if target else ""
 
 
-def indicator_rows(indicators: list[Indicator], today: dt.date) -> list[IndicatorRow]:
-    """Assess each indicator from its prefetched observations and current targets."""
-    rows = []
+class ValueRow(NamedTuple):
+    """An observation as the list reads it (analysis.ObservationLike)."""
+
+    period: dt.date
+    value: Decimal | None
+    status: str
+
+
+class TargetRow(NamedTuple):
+    """A target as the list reads it (analysis.TargetLike)."""
+
+    period: dt.date
+    value: Decimal
+    superseded_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ListRows:
+    """The values (in period order) and current targets of some indicators, by indicator id."""
+
+    observations: dict[int, list[ValueRow]]
+    targets: dict[int, list[TargetRow]]
+
+
+def list_rows(indicator_ids: list[int]) -> ListRows:
+    """The values and current targets of the indicators as plain rows: one query each, as a prefetch
+    makes, without a model instance a row (a list reads hundreds)."""
+    observations: dict[int, list[ValueRow]] = {}
+    for indicator_id, period, value, status in (
+        Observation.objects.filter(indicator_id__in=indicator_ids)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "status")
+    ):
+        observations.setdefault(indicator_id, []).append(ValueRow(period, value, status))
+    targets: dict[int, list[TargetRow]] = {}
+    for indicator_id, period, value, superseded_at in (
+        Target.objects.filter(indicator_id__in=indicator_ids, superseded_at__isnull=True)
+        .order_by()
+        .values_list("indicator_id", "period", "value", "superseded_at")
+    ):
+        targets.setdefault(indicator_id, []).append(TargetRow(period, value, superseded_at))
+    return ListRows(observations, targets)
+
+
+def indicator_rows(
+    indicators: list[Indicator], today: dt.date, *, slug: str = "", rows: ListRows | None = None
+) -> list[IndicatorRow]:
+    """Assess each indicator from its observations and current targets: `rows` (`list_rows`), or else
+    the prefetched `observations` and `targets`; with the address of its page when the organisation's
+    `slug` is given."""
+    detail_url = IndicatorUrl("indicators:detail", slug) if slug else None
+    result = []
     for indicator in indicators:
         state = analysis.assess_indicator(
             indicator,
-            observations=indicator.observations.all(),
-            targets=indicator.targets.all(),
+            observations=(
+                rows.observations.get(indicator.pk, []) if rows is not None else indicator.observations.all()
+            ),
+            targets=rows.targets.get(indicator.pk, []) if rows is not None else indicator.targets.all(),
             today=today,
         )
         pending = bool(
@@ -151,11 +217,32 @@ def indicator_rows(indicators: list[Indicator], today: dt.date) -> list[Indicato
                 dismissed_version=indicator.template_version_dismissed,
             )
         )
-        rows.append(IndicatorRow(indicator, state, pending))
-    return sorted(rows, key=lambda row: finnish_key(str(row.indicator.name)))
+        url = detail_url(indicator.pk) if detail_url is not None else ""
+        result.append(IndicatorRow(indicator, state, pending, url))
+    return sorted(result, key=lambda row: finnish_key(str(row.indicator.name)))
 
 
 STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in Status]
+
+# The indicator fields the list and its assessment read (IndicatorLike, the name, unit and template).
+LIST_INDICATOR_FIELDS = (
+    "organisation",
+    "template",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "unit",
+    "direction",
+    "range_low",
+    "range_high",
+    "chain_level",
+    "periodicity",
+    "data_lag_months",
+    "baseline_value",
+    "baseline_period",
+    "template_version",
+    "template_version_dismissed",
+)
 
 
 @require_GET
@@ -168,17 +255,19 @@ def indicator_list(request: TenantRequest) -> HttpResponse:
     chain_level = chain_level if chain_level in ChainLevel.values else ""
     status = request.GET.get("status", "")
     status = status if status in {s.value for s in Status} else ""
+    # Only the columns the list reads: the indicators without their long texts and with their template's
+    # published version; their values and targets as plain rows (what the assessment reads), not models.
     queryset = (
         _indicators(request)
         .select_related("template")
-        .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.order_by("period")),
-            Prefetch("targets", queryset=Target.objects.filter(superseded_at__isnull=True)),
-        )
+        .only(*LIST_INDICATOR_FIELDS, "template__published_version")
     )
     if chain_level:
         queryset = queryset.filter(chain_level=chain_level)
-    rows = indicator_rows(list(queryset), timezone.localdate())
+    indicators = list(queryset)
+    rows = indicator_rows(
+        indicators, timezone.localdate(), slug=organisation.slug, rows=list_rows([i.pk for i in indicators])
+    )
     if status:
         rows = [row for row in rows if row.state.status == status]
     # The empty state (how to start) differs from "nothing matches the filters".
