@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -103,6 +104,11 @@ def _get_indicator(request: TenantRequest, indicator_pk: int) -> Indicator:
 # --- the list ------------------------------------------------------------------------------------
 
 
+# The Finnish sort key of a name: a pure function of the text, kept per process (the list and the grid
+# sort the same indicator names on every request).
+name_key = lru_cache(maxsize=4096)(finnish_key)
+
+
 class IndicatorUrl:
     """reverse() once per page, then the indicator's pk put in: the same address as
     reverse(name, [slug, pk]) (a list or grid row each)."""
@@ -148,7 +154,8 @@ class IndicatorRow:
         return period_label(target.period, self.indicator.periodicity) if target else ""
 
 
-class ValueRow(NamedTuple):
+@dataclass(slots=True)
+class ValueRow:
     """An observation as the list reads it (analysis.ObservationLike)."""
 
     period: dt.date
@@ -156,7 +163,8 @@ class ValueRow(NamedTuple):
     status: str
 
 
-class TargetRow(NamedTuple):
+@dataclass(slots=True)
+class TargetRow:
     """A target as the list reads it (analysis.TargetLike)."""
 
     period: dt.date
@@ -219,7 +227,7 @@ def indicator_rows(
         )
         url = detail_url(indicator.pk) if detail_url is not None else ""
         result.append(IndicatorRow(indicator, state, pending, url))
-    return sorted(result, key=lambda row: finnish_key(str(row.indicator.name)))
+    return sorted(result, key=lambda row: name_key(str(row.indicator.name)))
 
 
 STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in Status]
@@ -791,7 +799,7 @@ def _grid_indicators(request: TenantRequest, years: list[int]) -> tuple[list[Ind
             )
         )
     )
-    indicators.sort(key=lambda i: finnish_key(str(i.name)))
+    indicators.sort(key=lambda i: name_key(str(i.name)))
     yearly = [i for i in indicators if i.periodicity in GRID_PERIODICITIES]
     others = [i for i in indicators if i.periodicity not in GRID_PERIODICITIES]
     return yearly, others
