@@ -15,12 +15,11 @@ from django.contrib import messages
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import escapejs
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escapejs
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
