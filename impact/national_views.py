@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,6 @@ from indicators import national
 from indicators.national import Comparison, Member, Peers, TemplateInfo
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
-from organisations.collation import finnish_key
 from organisations.models import Membership
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -56,7 +56,7 @@ def national_access(request: HttpRequest) -> NationalAccess:
         )
     own = sorted(
         (Member.of(m.organisation) for m in memberships if m.organisation.shares_indicator_data),
-        key=lambda member: finnish_key(str(member.name)),
+        key=lambda member: national.name_key(str(member.name)),
     )
     return NationalAccess(steward=any(m.role == "steward" for m in memberships), own=own)
 
@@ -65,7 +65,8 @@ def national_access(request: HttpRequest) -> NationalAccess:
 class NationalState:
     """The filters as given and as honoured, and the comparison they lead to."""
 
-    form: NationalFilterForm
+    shown: QueryDict  # the honoured filters, as the form shows them
+    own_choices: list[Member]
     templates: list[TemplateInfo]
     members: list[Member]
     template: TemplateInfo | None
@@ -74,6 +75,16 @@ class NationalState:
     note: str
     comparison: Comparison | None
     group_text: str
+
+    @cached_property
+    def form(self) -> NationalFilterForm:
+        """The filter form showing what is honoured, so that the page and its address agree. Built when
+        the page asks for it: a fragment (#national-results) does not show the form."""
+        form = NationalFilterForm(
+            self.shown, templates=self.templates, own=self.own_choices, members=self.members
+        )
+        form.is_valid()
+        return form
 
     def query(self) -> str:
         """The honoured filters as a query string (for the export links)."""
@@ -95,11 +106,8 @@ def _default_template(templates: list[TemplateInfo]) -> TemplateInfo | None:
 
 def national_state(request: HttpRequest, access: NationalAccess) -> NationalState:
     """Read the filters from the URL and compare: a fixed number of queries whatever the data."""
-    templates = national.template_infos(national.national_templates())
-    members = sorted(
-        (Member.of(organisation) for organisation in national.sharing_organisations()),
-        key=lambda member: finnish_key(str(member.name)),
-    )
+    templates = national.template_infos(national.national_templates(), national.adoption_counts())
+    members = national.sharing_members()
     given = NationalFilterForm(request.GET, templates=templates, own=access.own, members=members)
     by_code = {info.code: info for info in templates}
     template = by_code.get(given.value_of("template", "")) or _default_template(templates)
@@ -118,7 +126,6 @@ def national_state(request: HttpRequest, access: NationalAccess) -> NationalStat
     if template is not None:
         group = national.peer_group(members, own=own, peers=peers, chosen=chosen)
         comparison = national.compare(template, national.shared_values(template.code), group=group, own=own)
-    # The form shows what is honoured, so that the page and its address agree.
     shown = QueryDict(mutable=True)
     if template is not None:
         shown["template"] = template.code
@@ -126,10 +133,9 @@ def national_state(request: HttpRequest, access: NationalAccess) -> NationalStat
         shown["org"] = own.slug
     shown["peers"] = peers
     shown.setlist("chosen", chosen)
-    form = NationalFilterForm(shown, templates=templates, own=access.own, members=members)
-    form.is_valid()
     return NationalState(
-        form=form,
+        shown=shown,
+        own_choices=access.own,
         templates=templates,
         members=members,
         template=template,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -17,7 +19,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.html import conditional_escape, escapejs
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -102,11 +106,30 @@ def _get_indicator(request: TenantRequest, indicator_pk: int) -> Indicator:
 # --- the list ------------------------------------------------------------------------------------
 
 
+# The Finnish sort key of a name: a pure function of the text, kept per process (the list and the grid
+# sort the same indicator names on every request).
+name_key = lru_cache(maxsize=4096)(finnish_key)
+
+
+class IndicatorUrl:
+    """reverse() once per page, then the indicator's pk put in: the same address as
+    reverse(name, [slug, pk]) (a list or grid row each)."""
+
+    MARK = 918273645
+
+    def __init__(self, name: str, slug: str) -> None:
+        self.head, self.tail = reverse(name, args=[slug, self.MARK]).split(str(self.MARK), 1)
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     indicator: Indicator
     state: analysis.IndicatorState
     update_pending: bool
+    url: str = ""  # the indicator's page
 
     @property
     def latest_label(self) -> str:
@@ -133,14 +156,67 @@ class IndicatorRow:
         return period_label(target.period, self.indicator.periodicity) if target else ""
 
 
-def indicator_rows(indicators: list[Indicator], today: dt.date) -> list[IndicatorRow]:
-    """Assess each indicator from its prefetched observations and current targets."""
-    rows = []
+@dataclass(slots=True)
+class ValueRow:
+    """An observation as the list reads it (analysis.ObservationLike)."""
+
+    period: dt.date
+    value: Decimal | None
+    status: str
+
+
+@dataclass(slots=True)
+class TargetRow:
+    """A target as the list reads it (analysis.TargetLike)."""
+
+    period: dt.date
+    value: Decimal
+    superseded_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ListRows:
+    """The values (in period order) and current targets of some indicators, by indicator id."""
+
+    observations: dict[int, list[ValueRow]]
+    targets: dict[int, list[TargetRow]]
+
+
+def list_rows(indicator_ids: list[int]) -> ListRows:
+    """The values and current targets of the indicators as plain rows: one query each, as a prefetch
+    makes, without a model instance a row (a list reads hundreds)."""
+    observations: dict[int, list[ValueRow]] = {}
+    for indicator_id, period, value, status in (
+        Observation.objects.filter(indicator_id__in=indicator_ids)
+        .order_by("period")
+        .values_list("indicator_id", "period", "value", "status")
+    ):
+        observations.setdefault(indicator_id, []).append(ValueRow(period, value, status))
+    targets: dict[int, list[TargetRow]] = {}
+    for indicator_id, period, value, superseded_at in (
+        Target.objects.filter(indicator_id__in=indicator_ids, superseded_at__isnull=True)
+        .order_by()
+        .values_list("indicator_id", "period", "value", "superseded_at")
+    ):
+        targets.setdefault(indicator_id, []).append(TargetRow(period, value, superseded_at))
+    return ListRows(observations, targets)
+
+
+def indicator_rows(
+    indicators: list[Indicator], today: dt.date, *, slug: str = "", rows: ListRows | None = None
+) -> list[IndicatorRow]:
+    """Assess each indicator from its observations and current targets: `rows` (`list_rows`), or else
+    the prefetched `observations` and `targets`; with the address of its page when the organisation's
+    `slug` is given."""
+    detail_url = IndicatorUrl("indicators:detail", slug) if slug else None
+    result = []
     for indicator in indicators:
         state = analysis.assess_indicator(
             indicator,
-            observations=indicator.observations.all(),
-            targets=indicator.targets.all(),
+            observations=(
+                rows.observations.get(indicator.pk, []) if rows is not None else indicator.observations.all()
+            ),
+            targets=rows.targets.get(indicator.pk, []) if rows is not None else indicator.targets.all(),
             today=today,
         )
         pending = bool(
@@ -151,11 +227,32 @@ def indicator_rows(indicators: list[Indicator], today: dt.date) -> list[Indicato
                 dismissed_version=indicator.template_version_dismissed,
             )
         )
-        rows.append(IndicatorRow(indicator, state, pending))
-    return sorted(rows, key=lambda row: finnish_key(str(row.indicator.name)))
+        url = detail_url(indicator.pk) if detail_url is not None else ""
+        result.append(IndicatorRow(indicator, state, pending, url))
+    return sorted(result, key=lambda row: name_key(str(row.indicator.name)))
 
 
 STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in Status]
+
+# The indicator fields the list and its assessment read (IndicatorLike, the name, unit and template).
+LIST_INDICATOR_FIELDS = (
+    "organisation",
+    "template",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "unit",
+    "direction",
+    "range_low",
+    "range_high",
+    "chain_level",
+    "periodicity",
+    "data_lag_months",
+    "baseline_value",
+    "baseline_period",
+    "template_version",
+    "template_version_dismissed",
+)
 
 
 @require_GET
@@ -168,17 +265,19 @@ def indicator_list(request: TenantRequest) -> HttpResponse:
     chain_level = chain_level if chain_level in ChainLevel.values else ""
     status = request.GET.get("status", "")
     status = status if status in {s.value for s in Status} else ""
+    # Only the columns the list reads: the indicators without their long texts and with their template's
+    # published version; their values and targets as plain rows (what the assessment reads), not models.
     queryset = (
         _indicators(request)
         .select_related("template")
-        .prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.order_by("period")),
-            Prefetch("targets", queryset=Target.objects.filter(superseded_at__isnull=True)),
-        )
+        .only(*LIST_INDICATOR_FIELDS, "template__published_version")
     )
     if chain_level:
         queryset = queryset.filter(chain_level=chain_level)
-    rows = indicator_rows(list(queryset), timezone.localdate())
+    indicators = list(queryset)
+    rows = indicator_rows(
+        indicators, timezone.localdate(), slug=organisation.slug, rows=list_rows([i.pk for i in indicators])
+    )
     if status:
         rows = [row for row in rows if row.state.status == status]
     # The empty state (how to start) differs from "nothing matches the filters".
@@ -693,13 +792,16 @@ def _grid_indicators(request: TenantRequest, years: list[int]) -> tuple[list[Ind
         _indicators(request).prefetch_related(
             Prefetch(
                 "observations",
+                # What the grid reads of a value (ValueGrid): not its note, source or audit columns.
                 queryset=Observation.objects.filter(
                     period__gte=dt.date(years[0], 1, 1), period__lte=dt.date(years[-1], 12, 31)
-                ).order_by("period"),
+                )
+                .order_by("period")
+                .only("indicator_id", "period", "value", "version", "status"),
             )
         )
     )
-    indicators.sort(key=lambda i: finnish_key(str(i.name)))
+    indicators.sort(key=lambda i: name_key(str(i.name)))
     yearly = [i for i in indicators if i.periodicity in GRID_PERIODICITIES]
     others = [i for i in indicators if i.periodicity not in GRID_PERIODICITIES]
     return yearly, others
@@ -787,6 +889,7 @@ def value_grid(request: TenantRequest) -> HttpResponse:
         "tenant": request.tenant,
         "fragment": fragment,
         "grid": grid,
+        "rows": grid_rows(grid, organisation.slug, _check_url(request)),
         "check_url": _check_url(request),
         "years": years,
         "others": others,
@@ -802,6 +905,54 @@ def value_grid(request: TenantRequest) -> HttpResponse:
     if message_ok and request.method == "POST":
         trigger_client_event(response, "valuesSaved")
     return response
+
+
+def grid_cell_html(cell: GridCell, check_url: str) -> SafeString:
+    """A cell of the grid: exactly what the template's `grid-cell` partial renders for it (pinned by
+    tests/indicators/test_grid_cells.py), written in Python because the page has over 400 cells and the
+    template language spent most of the page's time on their dozen lookups and conditions each. The
+    partial stays what the inline check (`_grid_cell`) renders."""
+    key = conditional_escape(cell.key)
+    name = conditional_escape(cell.name)
+    error, status, described_by = cell.error, cell.status, cell.described_by
+    parts = [
+        f'\n        <td id="cell-{key}" class="grid-cell',
+        " has-error" if error else "",
+        '">\n          <input type="text" inputmode="decimal" autocomplete="off" spellcheck="false" size="9"',
+        f' maxlength="40" name="{name}" id="{name}" value="{conditional_escape(cell.text)}"',
+        f' aria-label="{conditional_escape(cell.label)}"',
+        ' aria-invalid="true"' if error else "",
+        f' aria-describedby="{conditional_escape(described_by)}"' if described_by else "",
+        f'\n                 hx-get="{conditional_escape(check_url)}" hx-trigger="change"',
+        f""" hx-vals='{{"status": "{escapejs(status)}"}}'""" if status else "",
+        ">\n          ",
+    ]
+    if status == ObservationStatus.PRELIMINARY:
+        parts.append(
+            f'<small id="st-{key}" class="cell-status">{conditional_escape(_("preliminary"))}</small>'
+        )
+    elif status == ObservationStatus.MISSING:
+        parts.append(f'<small id="st-{key}" class="cell-status">{conditional_escape(_("missing"))}</small>')
+    parts.append("\n          ")
+    if error:
+        parts.append(f'<small id="err-{key}" class="cell-error">{conditional_escape(error)}</small>')
+    parts.append("\n        </td>\n        ")
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it is escaped as the template does
+
+
+def grid_rows(grid: ValueGrid, slug: str, check_url: str) -> list[dict[str, Any]]:
+    """The grid's rows as the page renders them: the indicator, its address (reversed once a page) and
+    unit, and each cell's HTML (`grid_cell_html`)."""
+    detail_url = IndicatorUrl("indicators:detail", slug)
+    return [
+        {
+            "indicator": row.indicator,
+            "url": detail_url(row.indicator.pk),
+            "unit": row.unit,
+            "cells": [grid_cell_html(cell, check_url) for cell in row.cells],
+        }
+        for row in grid.rows
+    ]
 
 
 def _check_url(request: TenantRequest) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.utils.translation import gettext as _
 
 from indicators.library import Definition
 from indicators.national import (
+    Comparison,
     Distribution,
     Member,
     Peers,
@@ -225,3 +229,174 @@ def test_figures_hold_the_same_numbers_as_the_tables(own_index: int | None) -> N
     assert any(t["name"] == "Kunta 2" for t in trend["data"]) == (own is not None)
     empty = compare(info(), [], group=group, own=own)
     assert distribution_figure(empty) is None and trend_figure(empty) is None
+
+
+# --- the figures are plotly's JSON without plotly ------------------------------------------------
+
+
+def _plotly_json(figure: Any) -> dict[str, Any]:
+    result: dict[str, Any] = figure.to_plotly_json()
+    result["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+    return result
+
+
+def _plotly_distribution(comparison: Comparison) -> dict[str, Any]:
+    """The distribution figure as it was built with plotly.graph_objects (the reference)."""
+    import plotly.graph_objects as go
+
+    from indicators.national import BAND_COLOUR, OWN_COLOUR, PEER_COLOUR
+
+    distribution = comparison.distribution
+    assert distribution is not None
+    others = [row for row in comparison.ranked if not row.own]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Box(
+            name=_("Distribution"),
+            y=[""],
+            orientation="h",
+            q1=[float(distribution.q1)],
+            median=[float(distribution.median)],
+            q3=[float(distribution.q3)],
+            lowerfence=[float(distribution.minimum)],
+            upperfence=[float(distribution.maximum)],
+            fillcolor=BAND_COLOUR,
+            line={"color": PEER_COLOUR},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            name=_("Organisations"),
+            x=[float(row.compared) for row in others],
+            y=[""] * len(others),
+            text=[row.member.label for row in others],
+            mode="markers",
+            marker={"size": 10, "color": PEER_COLOUR, "opacity": 0.8, "line": {"width": 1, "color": "#fff"}},
+            hovertemplate="%{text}: %{x}<extra></extra>",
+        )
+    )
+    own = comparison.own_row
+    if own is not None:
+        figure.add_trace(
+            go.Scatter(
+                name=own.member.label,
+                x=[float(own.compared)],
+                y=[""],
+                text=[own.member.label],
+                mode="markers",
+                marker={
+                    "size": 16,
+                    "color": OWN_COLOUR,
+                    "symbol": "diamond",
+                    "line": {"width": 2, "color": "#fff"},
+                },
+                hovertemplate="%{text}: %{x}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        template="none",
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        hovermode="closest",
+        height=240,
+        margin={"l": 20, "r": 20, "t": 50, "b": 50},
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        xaxis={
+            "title": {"text": comparison.template.shown_unit},
+            "showgrid": True,
+            "gridcolor": "#e6e6e6",
+            "zeroline": False,
+        },
+        yaxis={"showticklabels": False},
+    )
+    return _plotly_json(figure)
+
+
+def _plotly_trend(comparison: Comparison) -> dict[str, Any]:
+    """The trend figure as it was built with plotly.graph_objects (the reference)."""
+    import plotly.graph_objects as go
+
+    from indicators.national import BAND_COLOUR, OWN_COLOUR, PEER_COLOUR
+
+    rows = comparison.trend
+    years = [row.year for row in rows]
+    figure = go.Figure()
+    dot = {"color": PEER_COLOUR, "width": 1, "dash": "dot"}
+    figure.add_trace(
+        go.Scatter(name=_("Lower quartile"), x=years, y=[float(r.q1) for r in rows], mode="lines", line=dot)
+    )
+    figure.add_trace(
+        go.Scatter(
+            name=_("Upper quartile"),
+            x=years,
+            y=[float(r.q3) for r in rows],
+            mode="lines",
+            fill="tonexty",
+            fillcolor=BAND_COLOUR,
+            line=dot,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            name=_("Median"),
+            x=years,
+            y=[float(r.median) for r in rows],
+            mode="lines+markers",
+            line={"color": PEER_COLOUR, "width": 3},
+        )
+    )
+    own_points = [row for row in rows if row.own is not None]
+    if comparison.own is not None and own_points:
+        figure.add_trace(
+            go.Scatter(
+                name=comparison.own.label,
+                x=[row.year for row in own_points],
+                y=[float(row.own) for row in own_points if row.own is not None],
+                mode="lines+markers",
+                line={"color": OWN_COLOUR, "width": 3, "dash": "dash"},
+                marker={"symbol": "diamond", "size": 10},
+            )
+        )
+    figure.update_layout(
+        template="none",
+        font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        hovermode="closest",
+        height=380,
+        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        xaxis={"tickformat": "d", "showgrid": True, "gridcolor": "#e6e6e6"},
+        yaxis={
+            "title": {"text": comparison.template.shown_unit},
+            "automargin": True,
+            "showgrid": True,
+            "gridcolor": "#e6e6e6",
+            "zeroline": False,
+        },
+    )
+    return _plotly_json(figure)
+
+
+@pytest.mark.parametrize("own_index", [None, 0, 2])
+@pytest.mark.parametrize("per_capita_template", [False, True])
+def test_the_figures_are_the_json_plotly_wrote_key_order_included(
+    own_index: int | None, per_capita_template: bool
+) -> None:
+    group = [member(1), member(2, population=3000), member(3, population=None), member(4)]
+    own = group[own_index] if own_index is not None else None
+    values = [
+        value(1, 2023, "10.5"),
+        value(1, 2024, "12"),
+        value(2, 2024, "20", preliminary=True),
+        value(3, 2022, "60"),
+        value(4, 2023, "7"),
+        value(4, 2024, "8.25", month=6),
+    ]
+    comparison = compare(info(per_capita=per_capita_template), values, group=group, own=own)
+    assert json.dumps(distribution_figure(comparison)) == json.dumps(_plotly_distribution(comparison))
+    assert json.dumps(trend_figure(comparison)) == json.dumps(_plotly_trend(comparison))
