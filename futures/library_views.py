@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from futures.forms import CopyStoryForm, MegatrendEditForm, MegatrendForm
 from futures.models import FutureStory, Megatrend, StoryDriver, VariableValue
 from futures.services import StoryError, copy_national_story, set_current_edition, set_published
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import StaleEdit, conflict_message, saved_if_current
 from organisations.collation import sorted_finnish
 from organisations.models import Membership, Organisation, Role
 from organisations.richtext import render
@@ -135,10 +135,7 @@ def megatrend_edit(request: HttpRequest, megatrend_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             megatrend = form.save(commit=False)
-            try:
-                megatrend.save_if_current(expected_version=form.cleaned_data["version"], by=steward.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=steward.user):
                 status = 409
             else:
                 messages.success(request, _("The megatrend “%(name)s” was saved.") % {"name": megatrend.name})

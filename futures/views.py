@@ -69,7 +69,7 @@ from indicators.analysis import display_number
 from indicators.models import Observation
 from indicators.periods import period_label
 from indicators.views import chart_page_csp
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import conflict_message, saved_if_current
 from organisations.collation import sorted_finnish
 from organisations.models import Organisation, Role
 from organisations.tenancy import TenantRequest, tenant_view
@@ -394,10 +394,7 @@ def story_edit(request: TenantRequest, story_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             story = form.save(commit=False)
-            try:
-                story.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 form.save_m2m()
@@ -709,10 +706,7 @@ def implication_edit(request: TenantRequest, story_pk: int, implication_pk: int)
     if request.method == "POST":
         if form.is_valid():
             implication = form.save(commit=False)
-            try:
-                implication.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 messages.success(
@@ -797,10 +791,7 @@ def driver_edit(request: TenantRequest, driver_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             driver = form.save(commit=False)
-            try:
-                driver.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 messages.success(request, _("The driver “%(name)s” was saved.") % {"name": driver.name})
@@ -904,10 +895,7 @@ def signal_edit(request: TenantRequest, signal_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             signal = form.save(commit=False)
-            try:
-                signal.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 form.save_m2m()
@@ -1091,10 +1079,7 @@ def table_edit(request: TenantRequest, table_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             table = form.save(commit=False)
-            try:
-                table.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 messages.success(request, _("The table “%(name)s” was saved.") % {"name": table.name})
@@ -1163,12 +1148,7 @@ def variable_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     form = VariableEditForm(request.POST, instance=variable, organisation=_org(request), prefix=prefix)
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
-    try:
-        form.save(commit=False).save_if_current(
-            expected_version=form.cleaned_data["version"], by=request.user
-        )
-    except StaleEdit:
-        form.add_error(None, conflict_message())
+    if not saved_if_current(form, by=request.user):
         return _table_invalid(request, table, status=409, bound={prefix: form})
     return _table_saved(request, table, _("The variable “%(name)s” was saved.") % {"name": variable.name})
 
@@ -1234,12 +1214,7 @@ def value_change(request: TenantRequest, table_pk: int) -> HttpResponse:
     form = ValueEditForm(request.POST, instance=value, prefix=prefix)
     if not form.is_valid():
         return _table_invalid(request, table, bound={prefix: form})
-    try:
-        form.save(commit=False).save_if_current(
-            expected_version=form.cleaned_data["version"], by=request.user
-        )
-    except StaleEdit:
-        form.add_error(None, conflict_message())
+    if not saved_if_current(form, by=request.user):
         return _table_invalid(request, table, status=409, bound={prefix: form})
     return _table_saved(request, table, _("The value “%(label)s” was saved.") % {"label": value.label})
 

@@ -64,7 +64,7 @@ from indicators.periods import period_label
 from indicators.progress import Status
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import saved_if_current
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import User
 from organisations.tenancy import TenantRequest, tenant_view
@@ -101,14 +101,6 @@ def _get_goal(request: TenantRequest, goal_pk: int) -> Goal:
         ),
         pk=goal_pk,
     )
-
-
-def _keep_version(form: Any, current: Any) -> None:
-    """After a conflict the form carries the version now saved, so the next save (after the person has
-    checked the message) goes through instead of conflicting forever."""
-    if current is not None:
-        form.data = form.data.copy()
-        form.data[form.add_prefix("version")] = str(current.version)
 
 
 # --- the goal tree as the pages show it --------------------------------------------------------------
@@ -460,11 +452,7 @@ def strategy_edit(request: TenantRequest, strategy_pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit as conflict:
-                form.add_error(None, conflict_message())
-                _keep_version(form, conflict.current)
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 messages.success(request, _("The strategy was saved."))
@@ -635,11 +623,7 @@ def goal_edit(request: TenantRequest, goal_pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit as conflict:
-                form.add_error(None, conflict_message())
-                _keep_version(form, conflict.current)
+            if not saved_if_current(form, by=request.user):
                 status = 409
             else:
                 message = _("The goal “%(title)s” was saved.") % {"title": goal.title}

@@ -67,7 +67,7 @@ from indicators.services import (
     record_values,
     set_target,
 )
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import StaleEdit, conflict_message, saved_if_current
 from organisations.collation import finnish_key
 from organisations.models import Role, User
 from organisations.tenancy import TenantRequest, tenant_view
@@ -428,10 +428,7 @@ def indicator_edit(request: TenantRequest, indicator_pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                form.instance.save_if_current(expected_version=form.cleaned_data["version"], by=request.user)
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, by=request.user):
                 messages.error(request, conflict_message())  # announced in the live region
                 status = 409
             else:

@@ -45,7 +45,7 @@ from indicators.library import (
 )
 from indicators.models import IndicatorTemplate
 from organisations.audit_log import audit
-from organisations.base import StaleEdit, conflict_message
+from organisations.base import StaleEdit, saved_if_current
 from organisations.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -254,6 +254,13 @@ def template_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _save_template(form: Any, version: int, user: Any) -> None:
+    """The template's fields and its SDG targets, in one transaction (StaleEdit if the version moved on)."""
+    with transaction.atomic():
+        form.instance.save_if_current(expected_version=version, by=user)
+        form.instance.sdg_targets.set(form.cleaned_data["sdg_targets"])
+
+
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit the working copy; a published template changes for organisations only when it is published."""
@@ -267,14 +274,7 @@ def template_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         status = 422
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    form.instance.save_if_current(
-                        expected_version=form.cleaned_data["version"], by=request.user
-                    )
-                    form.instance.sdg_targets.set(form.cleaned_data["sdg_targets"])
-            except StaleEdit:
-                form.add_error(None, conflict_message())
+            if not saved_if_current(form, lambda version: _save_template(form, version, request.user)):
                 status = 409
             else:
                 if template.status == Status.PUBLISHED:

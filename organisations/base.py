@@ -32,7 +32,7 @@ def conflict_message() -> str:
     )
 
 
-def saved_if_current(form: Any, save: Callable[[int], object] | None = None, *, by: Any) -> bool:
+def saved_if_current(form: Any, save: Callable[[int], object] | None = None, *, by: Any = None) -> bool:
     """Save a versioned form's work if the version it was opened at is still current.
 
     `save(expected_version)` does the saving; by default the form's instance saves itself
@@ -45,10 +45,19 @@ def saved_if_current(form: Any, save: Callable[[int], object] | None = None, *, 
             form.instance.save_if_current(expected_version=expected, by=by)
         else:
             save(expected)
-    except StaleEdit:
+    except StaleEdit as conflict:
         form.add_error(None, conflict_message())
+        keep_current_version(form, conflict.current)
         return False
     return True
+
+
+def keep_current_version(form: Any, current: models.Model | None) -> None:
+    """After a conflict the form carries the version now saved, so that the next save (after the person
+    has checked the message and their input) goes through instead of conflicting again and again."""
+    if current is not None:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(current.version)  # type: ignore[attr-defined]
 
 
 class TrackedModel(models.Model):

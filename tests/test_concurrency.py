@@ -230,6 +230,16 @@ def test_the_second_of_two_stale_saves_gets_a_conflict_and_keeps_its_input(
         assert TYPED in body, (name, field)  # the form keeps what the second editor typed
     assert type(row)._base_manager.filter(pk=row.pk).values().get() == before  # nothing overwritten
 
+    # Having checked the message, the second editor saves the returned form again: it goes through (the
+    # form now carries the version that was saved), instead of conflicting again and again.
+    again, _field = stale_form(body)
+    resaved = client.post(url, again, headers={"HX-Request": "true"})
+    assert resaved.status_code in {200, 204, 302}, (name, resaved.status_code, resaved.content[:500])
+    after = type(row)._base_manager.filter(pk=row.pk).values().get()
+    assert after["version"] == before["version"] + 1, name
+    if field:
+        assert TYPED in str(after.values()), (name, field)
+
 
 def test_the_account_settings_refuse_a_stale_save_too(client: Client) -> None:
     user = make_user(language="en", name="First name")
