@@ -12,7 +12,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -22,25 +21,8 @@ from goals.tree import Node, Rollup, build_tree, flatten, rollup, subtree_rollup
 from indicators import analysis
 from indicators.models import Indicator, Observation, Target
 from indicators.progress import Status
+from indicators.rows import TargetRow, ValueRow, plain_rows
 from organisations.collation import finnish_key
-
-
-@dataclass(slots=True)
-class ValueRow:
-    """A value of an indicator as the assessment and the charts read it (analysis.ObservationLike)."""
-
-    period: dt.date
-    value: Decimal | None
-    status: str
-
-
-@dataclass(slots=True)
-class TargetRow:
-    """A target in force (indicators.analysis.TargetLike)."""
-
-    period: dt.date
-    value: Decimal
-    superseded_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -113,23 +95,10 @@ def measure_indicators(indicator_ids: Iterable[int], today: dt.date) -> dict[int
     ids = set(indicator_ids)
     if not ids:
         return {}
-    observations: dict[int, list[ValueRow]] = defaultdict(list)
-    for indicator_id, period, value, status in (
-        Observation.objects.filter(indicator_id__in=ids)
-        .order_by("period")
-        .values_list("indicator_id", "period", "value", "status")
-    ):
-        observations[indicator_id].append(ValueRow(period, value, status))
-    targets: dict[int, list[TargetRow]] = defaultdict(list)
-    for indicator_id, period, target_value, superseded_at in (
-        Target.objects.filter(indicator_id__in=ids, superseded_at__isnull=True)
-        .order_by("period")
-        .values_list("indicator_id", "period", "value", "superseded_at")
-    ):
-        targets[indicator_id].append(TargetRow(period, target_value, superseded_at))
+    rows = plain_rows(ids)
     measured = {}
     for indicator in Indicator.objects.filter(pk__in=ids).select_related("responsible"):
-        values, in_force = tuple(observations.get(indicator.pk, ())), tuple(targets.get(indicator.pk, ()))
+        values, in_force = tuple(rows.values_of(indicator.pk)), tuple(rows.targets_of(indicator.pk))
         state = analysis.assess_indicator(indicator, observations=values, targets=in_force, today=today)
         measured[indicator.pk] = MeasuredIndicator(indicator, state, values, in_force)
     return measured

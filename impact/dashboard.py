@@ -48,8 +48,9 @@ from impact.models import (
 )
 from impact.rules import Claim, shared_claims
 from indicators import analysis as indicator_analysis
-from indicators.models import Indicator, Observation, Target
+from indicators.models import Indicator
 from indicators.progress import Status
+from indicators.rows import TargetRow, ValueRow, plain_rows
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation
 
@@ -854,24 +855,6 @@ class Dashboard:
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class ValueRow:
-    """An observation as the assessment reads it (indicators.analysis.ObservationLike)."""
-
-    period: dt.date
-    value: Decimal | None
-    status: str
-
-
-@dataclass(slots=True)
-class TargetRow:
-    """A target in force as the assessment reads it (indicators.analysis.TargetLike)."""
-
-    period: dt.date
-    value: Decimal
-    superseded_at: dt.datetime | None
-
-
 @dataclass(frozen=True)
 class IndicatorRows:
     indicator: Indicator
@@ -888,24 +871,11 @@ def indicators_until(indicator_ids: Iterable[int], last_day: dt.date | None) -> 
     ids = set(indicator_ids)
     if not ids:
         return []
-    indicators = list(Indicator.objects.filter(pk__in=ids))
-    # The indicators above are the living ones, so their rows need no soft-delete check of their own.
-    observations = Observation.all_objects.filter(indicator_id__in=[i.pk for i in indicators])
-    if last_day is not None:
-        observations = observations.filter(period__lte=last_day)
-    values: dict[int, list[ValueRow]] = defaultdict(list)
-    for indicator_id, period, value, status in observations.order_by("indicator_id", "period").values_list(
-        "indicator_id", "period", "value", "status"
-    ):
-        values[indicator_id].append(ValueRow(period, value, status))
-    targets: dict[int, list[TargetRow]] = defaultdict(list)
-    for indicator_id, period, value, superseded_at in (
-        Target.all_objects.filter(indicator_id__in=[i.pk for i in indicators], superseded_at__isnull=True)
-        .order_by("indicator_id", "period")
-        .values_list("indicator_id", "period", "value", "superseded_at")
-    ):
-        targets[indicator_id].append(TargetRow(period, value, superseded_at))
-    return [IndicatorRows(i, values[i.pk], targets[i.pk]) for i in indicators]
+    rows = plain_rows(ids, until=last_day)
+    return [
+        IndicatorRows(i, rows.values_of(i.pk), rows.targets_of(i.pk))
+        for i in Indicator.objects.filter(pk__in=ids)
+    ]
 
 
 def _interval(organisation: Organisation) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +54,7 @@ from indicators.models import (
 )
 from indicators.periods import PeriodError, parse_period, period_label
 from indicators.progress import AT_RISK_SHORTFALL, ON_TRACK_SHORTFALL, STATUS_LABELS, Status
+from indicators.rows import PlainRows, plain_rows
 from indicators.services import (
     IndicatorError,
     StaleValues,
@@ -156,67 +156,19 @@ class IndicatorRow:
         return period_label(target.period, self.indicator.periodicity) if target else ""
 
 
-@dataclass(slots=True)
-class ValueRow:
-    """An observation as the list reads it (analysis.ObservationLike)."""
-
-    period: dt.date
-    value: Decimal | None
-    status: str
-
-
-@dataclass(slots=True)
-class TargetRow:
-    """A target as the list reads it (analysis.TargetLike)."""
-
-    period: dt.date
-    value: Decimal
-    superseded_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class ListRows:
-    """The values (in period order) and current targets of some indicators, by indicator id."""
-
-    observations: dict[int, list[ValueRow]]
-    targets: dict[int, list[TargetRow]]
-
-
-def list_rows(indicator_ids: list[int]) -> ListRows:
-    """The values and current targets of the indicators as plain rows: one query each, as a prefetch
-    makes, without a model instance a row (a list reads hundreds)."""
-    observations: dict[int, list[ValueRow]] = {}
-    for indicator_id, period, value, status in (
-        Observation.objects.filter(indicator_id__in=indicator_ids)
-        .order_by("period")
-        .values_list("indicator_id", "period", "value", "status")
-    ):
-        observations.setdefault(indicator_id, []).append(ValueRow(period, value, status))
-    targets: dict[int, list[TargetRow]] = {}
-    for indicator_id, period, value, superseded_at in (
-        Target.objects.filter(indicator_id__in=indicator_ids, superseded_at__isnull=True)
-        .order_by()
-        .values_list("indicator_id", "period", "value", "superseded_at")
-    ):
-        targets.setdefault(indicator_id, []).append(TargetRow(period, value, superseded_at))
-    return ListRows(observations, targets)
-
-
 def indicator_rows(
-    indicators: list[Indicator], today: dt.date, *, slug: str = "", rows: ListRows | None = None
+    indicators: list[Indicator], today: dt.date, *, slug: str = "", rows: PlainRows | None = None
 ) -> list[IndicatorRow]:
-    """Assess each indicator from its observations and current targets: `rows` (`list_rows`), or else
-    the prefetched `observations` and `targets`; with the address of its page when the organisation's
-    `slug` is given."""
+    """Assess each indicator from its observations and current targets: `rows` (`plain_rows`), or else the
+    prefetched `observations` and `targets`; with the address of its page when the organisation's `slug`
+    is given."""
     detail_url = IndicatorUrl("indicators:detail", slug) if slug else None
     result = []
     for indicator in indicators:
         state = analysis.assess_indicator(
             indicator,
-            observations=(
-                rows.observations.get(indicator.pk, []) if rows is not None else indicator.observations.all()
-            ),
-            targets=rows.targets.get(indicator.pk, []) if rows is not None else indicator.targets.all(),
+            observations=rows.values_of(indicator.pk) if rows is not None else indicator.observations.all(),
+            targets=rows.targets_of(indicator.pk) if rows is not None else indicator.targets.all(),
             today=today,
         )
         pending = bool(
@@ -276,7 +228,7 @@ def indicator_list(request: TenantRequest) -> HttpResponse:
         queryset = queryset.filter(chain_level=chain_level)
     indicators = list(queryset)
     rows = indicator_rows(
-        indicators, timezone.localdate(), slug=organisation.slug, rows=list_rows([i.pk for i in indicators])
+        indicators, timezone.localdate(), slug=organisation.slug, rows=plain_rows(i.pk for i in indicators)
     )
     if status:
         rows = [row for row in rows if row.state.status == status]

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from indicators import national
 from indicators.models import Indicator, IndicatorTemplate, Observation, Target
-from indicators.views import indicator_rows, list_rows
+from indicators.rows import plain_rows
+from indicators.views import indicator_rows
 from organisations.models import Organisation, Region
 from tests.factories import make_organisation
 from tests.indicators.indicator_factories import add_values, make_indicator, make_template
@@ -104,7 +105,7 @@ def test_the_list_rows_assess_as_the_prefetched_models() -> None:
         )
     )
     before = indicator_rows(prefetched, today)
-    after = indicator_rows(prefetched, today, rows=list_rows([i.pk for i in prefetched]))
+    after = indicator_rows(prefetched, today, rows=plain_rows(i.pk for i in prefetched))
     assert [row.indicator.pk for row in after] == [row.indicator.pk for row in before]
     for old, new in zip(before, after, strict=True):
         assert new.state.status == old.state.status
