@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Goal, GoalIndicator
 from goals.registry import QualityCheck, quality_checks, register_quality_check
+from indicators.models import Target
 
 # Wording that names an activity instead of a change (the Kuntaliitto finding: a goal says what should be
 # different, not what we will do). Finnish passive and agent forms, Swedish and English verbs.
@@ -29,11 +31,12 @@ def wording_describes_change(title: str) -> bool:
 
 
 def _measured(goals: list[Goal]) -> set[int]:
+    # A target in force must exist: `indicator__targets__superseded_at__isnull=True` alone also matched an
+    # indicator without any target (the outer join's empty row has no superseded_at either).
+    in_force = Target.objects.filter(indicator_id=OuterRef("indicator_id"), superseded_at__isnull=True)
     return set(
         GoalIndicator.objects.filter(
-            goal__in=[g.pk for g in goals],
-            indicator__baseline_value__isnull=False,
-            indicator__targets__superseded_at__isnull=True,
+            Exists(in_force), goal__in=[g.pk for g in goals], indicator__baseline_value__isnull=False
         )
         .exclude(indicator__chain_level="context")
         .values_list("goal_id", flat=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,11 +14,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from goals.models import Goal, GoalIndicator, Strategy
 from goals.registry import GoalPanel, register_goal_panel, unregister
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from organisations.models import Organisation, Role, User
 from tests.factories import make_member, make_organisation, make_user
 from tests.goals.factories import make_goal, make_measure, make_sdg_target, make_strategy
@@ -652,6 +654,25 @@ def test_context_indicator_does_not_make_a_goal_measured(
     GoalIndicator.objects.create(goal=tree["top"], indicator=context)
     quality = editor_client.get(url("goal_detail", org.slug, tree["top"].pk)).context["quality"]
     assert not next(i for i in quality if i.check.key == "measured").passed
+
+
+def test_an_indicator_without_a_target_does_not_make_a_goal_measured(
+    editor_client: Client, org: Organisation, tree: dict[str, Goal]
+) -> None:
+    """The check asks for a baseline and a target: a baseline alone is not enough, nor a target that a
+    revision replaced."""
+    indicator = make_measure(organisation=org, name="Vientiyritykset", target=None)
+    GoalIndicator.objects.create(goal=tree["top"], indicator=indicator)
+
+    def measured() -> bool:
+        quality = editor_client.get(url("goal_detail", org.slug, tree["top"].pk)).context["quality"]
+        return next(i for i in quality if i.check.key == "measured").passed
+
+    assert not measured()
+    target = Target.objects.create(indicator=indicator, period=dt.date(2029, 1, 1), value=Decimal("60"))
+    assert measured()
+    Target.objects.filter(pk=target.pk).update(superseded_at=timezone.now())
+    assert not measured()
 
 
 def test_sdg_targets_are_added_and_removed(
