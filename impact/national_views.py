@@ -28,6 +28,7 @@ from indicators import national
 from indicators.national import Comparison, Member, Peers, TemplateInfo
 from indicators.views import chart_page_csp
 from organisations.audit_log import audit
+from organisations.collation import cached_finnish_key
 from organisations.models import Membership
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -56,7 +57,7 @@ def national_access(request: HttpRequest) -> NationalAccess:
         )
     own = sorted(
         (Member.of(m.organisation) for m in memberships if m.organisation.shares_indicator_data),
-        key=lambda member: national.name_key(str(member.name)),
+        key=lambda member: cached_finnish_key(str(member.name)),
     )
     return NationalAccess(steward=any(m.role == "steward" for m in memberships), own=own)
 

@@ -29,7 +29,7 @@ from impact.exports import XLSX_CONTENT_TYPE
 from impact.models import ReportRun
 from impact.report_exports import report_workbook
 from impact.tasks import render_annual_report_pdf
-from organisations.data_version import data_version
+from organisations.data_version import versioned_key
 from organisations.models import Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
@@ -135,17 +135,7 @@ def report_document(
     (organisations.data_version), the strategy, the year, the day and the language: any change of the
     organisation's data makes a new version, and the article holds nothing of the reader or the request.
     """
-    key = ":".join(
-        [
-            "report",
-            str(organisation.pk),
-            str(data_version(organisation.pk)),
-            str(strategy.pk),
-            str(year),
-            today.isoformat(),
-            translation.get_language() or "",
-        ]
-    )
+    key = versioned_key("report", organisation.pk, strategy.pk, year, today.isoformat())
     kept = caches["pages"].get(key)
     if isinstance(kept, ReportDocument):
         return kept

@@ -26,7 +26,7 @@ from impact.dashboard import load_dashboard
 from impact.digests import user_from_token
 from impact.reminders import DueItem, due_items, items_for_user
 from indicators.views import chart_page_csp
-from organisations.data_version import data_version
+from organisations.data_version import versioned_key
 from organisations.middleware import language_without_database
 from organisations.models import Membership, Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
@@ -84,16 +84,12 @@ def dashboard_html(
     depends on who reads it (viewers and editors see the same dashboard) or on the request (it holds no
     token or nonce).
     """
-    key = ":".join(
-        [
-            "dashboard",
-            str(organisation.pk),
-            str(data_version(organisation.pk)),
-            _filter_key(strategy, empty=False),
-            _filter_key(year, empty=True),
-            today.isoformat(),
-            translation.get_language() or "",
-        ]
+    key = versioned_key(
+        "dashboard",
+        organisation.pk,
+        _filter_key(strategy, empty=False),
+        _filter_key(year, empty=True),
+        today.isoformat(),
     )
     kept = caches["pages"].get(key)
     if isinstance(kept, RenderedDashboard):

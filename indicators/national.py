@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.db.models import (
@@ -40,12 +40,8 @@ from indicators.importers.exports import escape_text
 from indicators.importers.numbers import plain_number
 from indicators.library import Definition, unit_label
 from indicators.models import Direction, Indicator, IndicatorTemplate, Observation, TemplateVersion
-from organisations.collation import finnish_key
+from organisations.collation import cached_finnish_key
 from organisations.models import LocalText, Organisation, pick_language
-
-# The Finnish sort key of a name: a pure function of the text, kept per process (the same few hundred
-# organisation and template names are sorted on every request of the national view).
-name_key = lru_cache(maxsize=4096)(finnish_key)
 
 PER_CAPITA_SCALE = 1000
 # Organisations of "similar population": from half to twice the population of one's own.
@@ -150,7 +146,7 @@ def sharing_members() -> list[Member]:
         )
     )
     members = [Member.of_row(MemberRow(*row)) for row in rows]
-    return sorted(members, key=lambda member: name_key(str(member.name)))
+    return sorted(members, key=lambda member: cached_finnish_key(str(member.name)))
 
 
 class SharedValue(NamedTuple):
@@ -251,7 +247,7 @@ def template_infos(
         )
         for template in templates
     ]
-    return sorted(infos, key=lambda info: (name_key(str(info.name)), info.code))
+    return sorted(infos, key=lambda info: (cached_finnish_key(str(info.name)), info.code))
 
 
 @dataclass(frozen=True)
@@ -524,7 +520,7 @@ def compare(
         with_values = {v.organisation_id for v in values}
         comparison.without_population = sorted(
             (m for m in group if m.id in with_values and not m.population),
-            key=lambda m: name_key(str(m.name)),
+            key=lambda m: cached_finnish_key(str(m.name)),
         )
     low, high = template.range_bounds()
     latest = _last_by_key(values, lambda v: v.organisation_id)
@@ -534,7 +530,9 @@ def compare(
         compared = _compared(template, item.value, member)
         if compared is not None:
             entries.append((member, item, compared))
-    entries.sort(key=lambda e: (_badness(e[2], template.direction, low, high), name_key(str(e[0].name))))
+    entries.sort(
+        key=lambda e: (_badness(e[2], template.direction, low, high), cached_finnish_key(str(e[0].name)))
+    )
     ranks = competition_ranks([_badness(e[2], template.direction, low, high) for e in entries])
     comparison.ranked = [
         RankedRow(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -68,7 +67,7 @@ from indicators.services import (
     set_target,
 )
 from organisations.base import StaleEdit, conflict_message, saved_if_current
-from organisations.collation import finnish_key
+from organisations.collation import cached_finnish_key, finnish_key
 from organisations.models import Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
@@ -104,11 +103,6 @@ def _get_indicator(request: TenantRequest, indicator_pk: int) -> Indicator:
 
 
 # --- the list ------------------------------------------------------------------------------------
-
-
-# The Finnish sort key of a name: a pure function of the text, kept per process (the list and the grid
-# sort the same indicator names on every request).
-name_key = lru_cache(maxsize=4096)(finnish_key)
 
 
 class IndicatorUrl:
@@ -181,7 +175,7 @@ def indicator_rows(
         )
         url = detail_url(indicator.pk) if detail_url is not None else ""
         result.append(IndicatorRow(indicator, state, pending, url))
-    return sorted(result, key=lambda row: name_key(str(row.indicator.name)))
+    return sorted(result, key=lambda row: cached_finnish_key(str(row.indicator.name)))
 
 
 STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in Status]
@@ -750,7 +744,7 @@ def _grid_indicators(request: TenantRequest, years: list[int]) -> tuple[list[Ind
             )
         )
     )
-    indicators.sort(key=lambda i: name_key(str(i.name)))
+    indicators.sort(key=lambda i: cached_finnish_key(str(i.name)))
     yearly = [i for i in indicators if i.periodicity in GRID_PERIODICITIES]
     others = [i for i in indicators if i.periodicity not in GRID_PERIODICITIES]
     return yearly, others

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,6 +33,11 @@ def finnish_key(text: str) -> tuple[tuple[tuple[int, int], ...], str]:
     """Sort key: primary by letters in the Finnish alphabet, ties broken by the exact text."""
     letters = tuple(key for char in text.casefold() for key in _letter_keys(char))
     return (letters, text)
+
+
+# Names (of indicators, organisations) recur on every page that lists them: their keys are kept per process.
+# A key depends only on the text, so nothing needs invalidating.
+cached_finnish_key = lru_cache(maxsize=4096)(finnish_key)
 
 
 def sorted_finnish[T](items: Iterable[T], key: Callable[[T], str]) -> list[T]:

@@ -76,3 +76,13 @@ def data_version(organisation_id: int) -> int:
     from organisations.models import DataChange
 
     return DataChange.objects.filter(organisation_id=organisation_id).count()
+
+
+def versioned_key(kind: str, organisation_id: int, *parts: object) -> str:
+    """A cache key for something computed from the organisation's data: its kind, the organisation, its
+    data version, the caller's parts (filters, day) and the active language."""
+    from django.utils import translation
+
+    version = data_version(organisation_id)
+    language = translation.get_language() or ""
+    return ":".join([kind, str(organisation_id), str(version), *map(str, parts), language])

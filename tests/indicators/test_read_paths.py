@@ -14,6 +14,7 @@ from indicators import national
 from indicators.models import Indicator, IndicatorTemplate, Observation, Target
 from indicators.rows import plain_rows
 from indicators.views import indicator_rows
+from organisations.collation import finnish_key
 from organisations.models import Organisation, Region
 from tests.factories import make_organisation
 from tests.indicators.indicator_factories import add_values, make_indicator, make_template
@@ -80,7 +81,7 @@ def test_sharing_members_equal_members_of_the_organisations() -> None:
                 "region"
             )
         ),
-        key=lambda member: national.name_key(str(member.name)),
+        key=lambda member: finnish_key(str(member.name)),
     )
     assert national.sharing_members() == expected
     assert [m.name.text for m in expected] == ["Aakkosla", "Demola", "Öljylä"]
