@@ -126,6 +126,8 @@ def load_demo_organisations() -> list[str]:
         if user is None:
             user = User(username=username)
         user.name, user.email, user.language, user.is_active = name, email, language, True
+        user.email_verified = True
+        user.home_organisation = organisations[roles[0][0]]  # the first listed is where they work
         user.set_password(DEMO_PASSWORD)
         user.save()
         for slug, role in roles:

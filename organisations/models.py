@@ -82,6 +82,19 @@ class User(AbstractUser):
         help_text=_("A summary of what is due and overdue, at most once a day."),
     )
     last_digest_on = models.DateField(_("last reminder email"), null=True, blank=True, editable=False)
+    # The one organisation whose identity service may sign this account in (organisations.identity):
+    # set when the organisation creates the account by an invitation, never by another organisation.
+    home_organisation = models.ForeignKey(
+        "Organisation",
+        verbose_name=_("home organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_users",
+    )
+    # The address has been proven by a link sent to it (an invitation, a password reset or an email
+    # change). Only a verified address ever matches an invitation or an identity service's claim.
+    email_verified = models.BooleanField(_("email address verified"), default=False, editable=False)
     # Bumped to end every session of the user at once (removal from an organisation, sign out everywhere).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
@@ -313,6 +326,68 @@ class Membership(TrackedModel):
         """The national comparison is open to the association's stewards and to every member of an
         organisation that shares its indicator data (the one place this rule is decided)."""
         return self.role == Role.STEWARD or self.organisation.shares_indicator_data
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(status=Invitation.Status.PENDING)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Invitation(models.Model):
+    """An organisation's offer of a membership to a person who already has an account elsewhere.
+
+    The membership exists only once the person, signed in with a verified address equal to `email`,
+    accepts it: an admin can never attach somebody else's account by typing its address.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"), max_length=254)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                models.functions.Lower("email"),
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.organisation}: {self.role} ({self.status})"
 
 
 class ScheduledRun(models.Model):

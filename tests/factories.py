@@ -24,6 +24,7 @@ def make_user(*, username: str = "", language: str = "fi", password: str = PASSW
     username = username or f"user{n}"
     values.setdefault("email", f"{username}@example.invalid")
     values.setdefault("name", f"Person {n}")
+    values.setdefault("email_verified", True)
     user = User(username=username, language=language, **values)
     user.set_password(password)
     user.save()
@@ -33,4 +34,7 @@ def make_user(*, username: str = "", language: str = "fi", password: str = PASSW
 def make_member(*, organisation: Organisation, role: str = Role.EDITOR, user: User | None = None) -> User:
     user = user or make_user()
     Membership.objects.create(user=user, organisation=organisation, role=role)
+    if user.home_organisation_id is None:  # the first organisation is the one that created the account
+        user.home_organisation = organisation
+        user.save(update_fields=["home_organisation"])
     return user

@@ -27,6 +27,7 @@ NOT_DATA = {
     "organisations_user_user_permissions": "Django's permissions",
     "organisations_region": "the registry, loaded from files",
     "organisations_membership": "who may read, not what is read",
+    "organisations_invitation": "an offer of a membership: who may read, not what is read",
     "organisations_scheduledrun": "the scheduler's own bookkeeping",
     "organisations_datachange": "the versions themselves",
     "indicators_sdgtarget": "the national library (stewards), not an organisation's",
