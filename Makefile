@@ -12,6 +12,7 @@ UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.8
 PY := $(VENV)/bin/python
 PORT ?= 8000
+EMBEDDED_RUNNING := import sys; from pathlib import Path; from impact.embedded_db import is_running; sys.exit(0 if is_running(Path('.').resolve()) else 1)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -41,11 +42,16 @@ run: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py serve --port $(PORT)
 
+# Without DATABASE_URL the tests start the embedded server; it is stopped again afterwards unless it was
+# already running (e.g. under `make run` in another terminal).
+# (mypy's Django plugin reads the settings, which start the server: the check comes first.)
 test: setup
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
-	$(PY) manage.py makemigrations --check --dry-run -v 0
+	@if [ -z "$$DATABASE_URL" ] && ! $(PY) -W ignore -c "$(EMBEDDED_RUNNING)"; then trap '$(MAKE) -s stop-db' EXIT; fi; \
+	set -ex; \
+	$(VENV)/bin/ruff check .; \
+	$(VENV)/bin/ruff format --check .; \
+	$(VENV)/bin/mypy .; \
+	$(PY) manage.py makemigrations --check --dry-run -v 0; \
 	$(VENV)/bin/pytest
 
 # Not part of `make test`: generates the country into its own database (several minutes), then measures.

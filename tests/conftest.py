@@ -61,3 +61,12 @@ def fresh_cache() -> Iterator[None]:
     yield
     for cache in caches.all():
         cache.clear()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """WhiteNoise looks for the collected static files once per middleware chain and warns when the folder
+    is missing (a fresh clone has not run collectstatic): the tests serve static files through the
+    finders, so an empty folder is all it needs."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)

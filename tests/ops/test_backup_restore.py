@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -40,11 +41,17 @@ backup_restore = _script()
 
 def _test_database_url(name: str | None = None) -> str:
     db = settings.DATABASES["default"]
+    options = db.get("OPTIONS", {})
     name = name or db["NAME"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    if db["HOST"].startswith("/"):
-        return f"postgresql://{db['USER']}{password}@/{name}?host={db['HOST']}"
-    return f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    # The embedded server's URL keeps its socket folder in the query (?host=...), which Django puts in
+    # OPTIONS; dropping it would reach the machine's own server through the default socket.
+    host = str(db.get("HOST") or options.get("host") or "")
+    port = str(db.get("PORT") or options.get("port") or "")
+    if not host or host.startswith("/"):
+        query = urlencode({key: value for key, value in (("host", host), ("port", port)) if value})
+        return f"postgresql://{db['USER']}{password}@/{name}" + (f"?{query}" if query else "")
+    return f"postgresql://{db['USER']}{password}@{host}:{port or 5432}/{name}"
 
 
 def _database_exists(name: str) -> bool:
