@@ -219,7 +219,7 @@ ACCOUNT_USER_DISPLAY = "organisations.signin.user_display"
 # on failures (username spraying from one address) and its defaults for the other actions.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 SOCIALACCOUNT_AUTO_SIGNUP = False
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is organisations.signin.SocialAccountAdapter's
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is organisations.identity's rule
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
@@ -227,17 +227,24 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 def _oidc_apps_from_environment() -> list[dict[str, object]]:
     """OIDC_PROVIDERS=kaarnala,naapurila and, per slug (upper case, - as _), OIDC_KAARNALA_ISSUER,
-    OIDC_KAARNALA_CLIENT_ID, OIDC_KAARNALA_SECRET. The provider id is the organisation's slug."""
+    OIDC_KAARNALA_CLIENT_ID, OIDC_KAARNALA_SECRET, and OIDC_KAARNALA_AUTHORIZATION_ENDPOINT only when
+    the service's authorisation endpoint is on another origin than its issuer (the sign-in page's
+    form-action must name it). The provider id is the organisation's slug."""
     apps: list[dict[str, object]] = []
     for slug in env_list("OIDC_PROVIDERS", ""):
         prefix = "OIDC_" + slug.upper().replace("-", "_") + "_"
+        app_settings: dict[str, object] = {"server_url": os.environ.get(prefix + "ISSUER", "")}
+        if authorization_endpoint := os.environ.get(prefix + "AUTHORIZATION_ENDPOINT", ""):
+            app_settings["openid_configuration_overrides"] = {
+                "authorization_endpoint": authorization_endpoint
+            }
         apps.append(
             {
                 "provider_id": slug,
                 "name": slug,
                 "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
                 "secret": os.environ.get(prefix + "SECRET", ""),
-                "settings": {"server_url": os.environ.get(prefix + "ISSUER", "")},
+                "settings": app_settings,
             }
         )
     return apps
@@ -252,11 +259,20 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 # One-time codes (TOTP) from an authenticator app, with recovery codes; offered to everyone on the
-# account page and required for admins and stewards signing in with a password, unless turned off
+# account page and required in every session of an admin or steward, however they signed in, unless an
+# identity service asserted a second factor (organisations.identity), or the requirement is turned off
 # (`make run` turns it off through DJANGO_DEBUG so the demo sign-ins work without an app).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vaikuttava"
 REQUIRE_MFA_FOR_PRIVILEGED = env_bool("REQUIRE_MFA_FOR_PRIVILEGED", not DEBUG)
+# The `acr` values with which an identity service asserts a second factor (organisations.identity): by
+# default the Finnish strong authentication levels (FTN substantial and high) and eIDAS substantial and
+# high. Comma-separated; an empty value leaves only the service's `amr`.
+OIDC_MFA_ACR_VALUES = env_list(
+    "OIDC_MFA_ACR_VALUES",
+    "http://ftn.ficora.fi/2017/loa2,http://ftn.ficora.fi/2017/loa3,"
+    "http://eidas.europa.eu/LoA/substantial,http://eidas.europa.eu/LoA/high",
+)
 
 # Sessions: in the database (the web tier stays stateless), 30 minutes idle, 10 hours at most.
 SESSION_COOKIE_AGE = 30 * 60

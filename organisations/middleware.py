@@ -11,7 +11,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -83,14 +82,16 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-# Pages a person who must set up one-time codes may still open: the set-up itself, signing out, the
-# language switch and re-authentication (allauth asks for the password again before activating codes).
+# Pages a person who must first give or set up a one-time code may still open: the code pages themselves
+# (mfa_*), signing out, the language switch and re-authentication (allauth asks for the password again
+# before activating codes).
 MFA_SETUP_ROUTES = {"logout", "account_logout", "account_reauthenticate", "language"}
 
 
 class RequireMFAMiddleware:
-    """Send an admin or steward who signed in with a password and has no one-time codes to set them up
-    before they use the product (REQUIRE_MFA_FOR_PRIVILEGED; organisations.signin.must_set_up_mfa)."""
+    """Send a privileged person whose session has no second factor to give a one-time code, or to set
+    codes up, before they use the product (REQUIRE_MFA_FOR_PRIVILEGED; the rule is
+    organisations.identity.second_factor_step)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -109,11 +110,14 @@ class RequireMFAMiddleware:
         name = match.url_name if match else ""
         if name and (name.startswith("mfa_") or name in MFA_SETUP_ROUTES):
             return None
-        from organisations.signin import must_set_up_mfa
+        from organisations.identity import second_factor_step
 
-        if not must_set_up_mfa(request):
+        htmx = getattr(request, "htmx", None)
+        # After the code, back to the page the person was on (for htmx: the page, not the fragment).
+        here = (htmx.current_url_abs_path if htmx else None) or request.get_full_path()
+        url = second_factor_step(request, here)
+        if url is None:
             return None
-        url = reverse("mfa_activate_totp")
-        if getattr(request, "htmx", False):
+        if htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)

@@ -8,6 +8,7 @@ SOCIALACCOUNT_PROVIDERS["openid_connect"]["provider_class"].
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -27,6 +28,28 @@ class OrganisationOIDCProvider(OpenIDConnectProvider):
         if auth_params is None:
             auth_params = self.get_auth_params()
         auth_params = {**auth_params, "nonce": nonce}
-        return super().redirect(
+        response = super().redirect(
             request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
+        )
+        _warn_when_the_sign_in_page_blocks(request, self.app, response)
+        return response
+
+
+def _warn_when_the_sign_in_page_blocks(request: HttpRequest, app: Any, response: Any) -> None:
+    """The sign-in page's form-action lists the origins organisations.signin.service_origins knows
+    without asking the service; when its authorisation endpoint is elsewhere, browsers block the button
+    and the operator must name the endpoint in the app's settings (README "Sign-in")."""
+    from organisations.audit_log import audit
+    from organisations.signin import origin_of, service_origins
+
+    location = response.get("Location", "") if hasattr(response, "get") else ""
+    origin = origin_of(location)
+    if origin and origin not in service_origins(app):
+        audit(
+            "signin",
+            "sso_origin_not_allowed",
+            request=request,
+            level=logging.WARNING,
+            provider=app.provider_id,
+            origin=origin,
         )

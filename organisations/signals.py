@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -16,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from organisations.audit_log import audit
+from organisations.identity import note_codes_set_up
 from organisations.middleware import SIGNED_IN_AT
 
 
@@ -50,3 +53,12 @@ def on_locked_out(
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     audit("signin", "signed_out", request=request, user_id=getattr(user, "pk", None))
+
+
+@receiver(authenticator_added)
+def on_authenticator_added(
+    sender: Any, request: HttpRequest | None, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
+    # Turning codes on takes a code from the app: this session has its second factor.
+    if request is not None and hasattr(request, "session") and authenticator.type == Authenticator.Type.TOTP:
+        note_codes_set_up(request, user)

@@ -1,35 +1,36 @@
-"""Sign-in rules: who may sign in through which identity service, the client's address behind a proxy,
-throttling keys, and who must use one-time codes.
+"""Sign-in glue: the client's address behind a proxy, throttling keys, the identity services on the sign-in
+page (and its form-action), and the allauth adapters.
 
 Sign-in itself is django-allauth's (local accounts with a password, OpenID Connect per organisation,
-TOTP one-time codes); this module holds the product's decisions, documented in the README's "Sign-in".
+TOTP one-time codes). Who an identity service may sign in, and who needs a second factor, are
+organisations.identity's rules; the adapters here call them. The README's "Sign-in" documents both.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.authentication import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.csp import CSP
 
+from organisations import identity
 from organisations.audit_log import audit
-from organisations.models import Membership, Organisation, Role, User
+from organisations.models import Organisation, User
 
 PROVIDER = "openid_connect"
-PRIVILEGED_ROLES = (Role.ADMIN, Role.STEWARD)
 
 
 # --- the client's address ---------------------------------------------------------------------------
@@ -92,73 +93,69 @@ def user_display(user: Any) -> str:
     return str(getattr(user, "display_name", "") or user.get_username())
 
 
-# --- who must use one-time codes ----------------------------------------------------------------------
-
-
-def mfa_status(user: Any) -> tuple[bool, bool]:
-    """(privileged, has TOTP) in one query: admins and stewards of any organisation and the operators of
-    the Django admin are privileged."""
-    from allauth.mfa.models import Authenticator
-
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            privileged_member=Exists(
-                Membership.objects.filter(user=OuterRef("pk"), role__in=PRIVILEGED_ROLES)
-            ),
-            totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
-        )
-        .values_list("privileged_member", "is_staff", "is_superuser", "totp")
-        .first()
-    )
-    if row is None:
-        return False, False
-    member, staff, superuser, totp = row
-    return bool(member or staff or superuser), bool(totp)
-
-
-def signed_in_through_identity_service(request: HttpRequest) -> bool:
-    """Whether this session began at an organisation's identity service (which owns its MFA)."""
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
-    return any(record.get("method") == "socialaccount" for record in records)
-
-
-def must_set_up_mfa(request: HttpRequest) -> bool:
-    """A privileged person signed in with a password and without TOTP must set it up first."""
-    if not settings.REQUIRE_MFA_FOR_PRIVILEGED or not request.user.is_authenticated:
-        return False
-    if signed_in_through_identity_service(request):
-        return False
-    privileged, has_totp = mfa_status(request.user)
-    return privileged and not has_totp
-
-
 # --- identity services of organisations ----------------------------------------------------------------
+
+
+def origin_of(url: object) -> str | None:
+    parts = urlsplit(str(url or ""))
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def service_origins(app: SocialApp) -> tuple[str, ...]:
+    """Where the sign-in form of this identity service goes on to: the origin of its issuer and, when the
+    app's settings override it (`openid_configuration_overrides`), of its authorisation endpoint. No
+    network on the sign-in page: a service whose discovery names an authorisation endpoint on another
+    origin needs that override (the redirect logs `signin.sso_origin_not_allowed` until it is set)."""
+    settings_ = app.settings or {}
+    overrides = settings_.get("openid_configuration_overrides") or {}
+    candidates = (settings_.get("server_url"), overrides.get("authorization_endpoint"))
+    return tuple(dict.fromkeys(origin for origin in map(origin_of, candidates) if origin))
 
 
 @dataclass(frozen=True)
 class IdentityService:
     organisation: Organisation
     login_url: str
+    origins: tuple[str, ...] = ()
 
 
 def identity_services(request: HttpRequest) -> list[IdentityService]:
     """The organisations whose OpenID Connect identity service is configured (from the environment or as
     a social application in the operator's admin, provider id = the organisation's slug)."""
-    apps = get_social_adapter(request).list_apps(request, provider=PROVIDER)
-    slugs = {app.provider_id for app in apps if app.provider_id}
-    organisations = Organisation.objects.filter(slug__in=slugs)
+    apps = {app.provider_id: app for app in get_social_adapter(request).list_apps(request, provider=PROVIDER)}
+    organisations = Organisation.objects.filter(slug__in=[slug for slug in apps if slug])
     return [
-        IdentityService(org, reverse("openid_connect_login", kwargs={"provider_id": org.slug}))
+        IdentityService(
+            org,
+            reverse("openid_connect_login", kwargs={"provider_id": org.slug}),
+            service_origins(apps[org.slug]),
+        )
         for org in sorted(organisations, key=lambda o: str(o.name))
     ]
+
+
+def sign_in_page_csp(services: list[IdentityService]) -> dict[str, Any] | None:
+    """The sign-in page's policy: the site's, with form-action also allowing the identity services'
+    origins, since their buttons post to allauth, which answers with a redirect to the service (and
+    Chromium applies form-action to that redirect). None when no service is configured (the site's
+    policy as it is). Only this page gets it."""
+    origins = [origin for service in services for origin in service.origins]
+    if not origins:
+        return None
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
+    allowed = list(policy.get("form-action", [CSP.SELF]))
+    policy["form-action"] = allowed + [origin for origin in dict.fromkeys(origins) if origin not in allowed]
+    return policy
 
 
 # --- allauth adapters -------------------------------------------------------------------------------------
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No self-service sign-up: people join by invitation; the address rule is client_ip's."""
+    """No self-service sign-up: people join by invitation; the address rule is client_ip's; the second
+    factor an identity service asserted is kept in the session (organisations.identity)."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
@@ -166,21 +163,43 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request) or ""
 
+    def get_login_stages(self) -> list[str]:
+        # allauth asks a person with one-time codes for one after every sign-in, an identity service's
+        # too; not when that service asserted a second factor of its own.
+        return [
+            "organisations.signin.CodeUnlessAssertedStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
 
-class SignInRefused(Exception):
-    pass
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        identity.record_assertion(request, user, assertion_of(sociallogin) if sociallogin else None)
+        return super().post_login(request, user, **kwargs)
+
+
+def assertion_of(sociallogin: SocialLogin) -> identity.Assertion:
+    data = sociallogin.account.extra_data or {}
+    return identity.Assertion.from_id_token(sociallogin.account.provider, data.get("id_token") or {})
+
+
+class CodeUnlessAssertedStage(AuthenticateStage):
+    """allauth's one-time code stage, skipped when the identity service of this sign-in asserted a
+    second factor (organisations.identity.Assertion)."""
+
+    def _should_handle(self, request: HttpRequest) -> bool:
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None and assertion_of(sociallogin).second_factor:
+            return False
+        return super()._should_handle(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Matching of a person who comes back from an organisation's identity service.
-
-    The rules: the identity service of organisation X vouches only for members of X. A person is let in
-    when their identity is already linked to an active member of X, or when the service confirms an
-    email address (`email_verified`) that belongs to an active user with a membership in X, whose
-    identity is then linked. Anyone else is refused: no account is ever created here (an admin invites
-    people; the invitation creates the membership that sign-in then matches). The answer must also carry
-    the nonce this sign-in sent, and the ID token and user info must name the same subject.
-    """
+    """A person who comes back from an organisation's identity service: the answer must carry the nonce
+    this sign-in sent and name one subject in the ID token and the user info; who may be signed in is
+    organisations.identity's rule (an account of the service's own organisation, never another's).
+    No account is ever created here."""
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
@@ -193,47 +212,42 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         organisation = Organisation.objects.filter(slug=provider_id).first()
         try:
             if organisation is None:
-                raise SignInRefused("no_organisation")
+                raise identity.Refused("no_organisation")
             if sociallogin.state.get("process") != "login":
-                raise SignInRefused("not_a_sign_in")
+                raise identity.Refused("not_a_sign_in")
             _check_tokens(sociallogin)
-            user = self._member(sociallogin, organisation)
-        except SignInRefused as refusal:
-            audit(
-                "signin",
-                "sso_refused",
-                request=request,
-                level=logging.WARNING,
-                provider=provider_id,
-                reason=str(refusal),
+            data = sociallogin.account.extra_data or {}
+            user, how = identity.account_for(
+                organisation,
+                provider_id=provider_id,
+                uid=str(sociallogin.account.uid),
+                linked_user=sociallogin.user if sociallogin.is_existing else None,
+                claims=data.get("userinfo") or data.get("id_token") or {},
             )
+        except identity.Refused as refusal:
+            identity.refuse(request, provider_id, refusal)
             raise ImmediateHttpResponse(
                 TemplateResponse(
                     request,
                     "socialaccount/refused.html",
-                    {"organisation": organisation, "reason": str(refusal)},
+                    {"organisation": organisation, "reason": refusal.reason},
                     status=403,
                 )
             ) from refusal
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
-        audit("signin", "sso_matched", request=request, provider=provider_id, matched_user_id=user.pk)
-
-    def _member(self, sociallogin: SocialLogin, organisation: Organisation) -> User:
-        members = User.objects.filter(is_active=True, memberships__organisation=organisation)
-        if sociallogin.is_existing:
-            user = members.filter(pk=sociallogin.user.pk).first()
-            if user is None:
-                raise SignInRefused("not_a_member")
-            return user
-        emails = [address.email for address in sociallogin.email_addresses if address.verified]
-        if not emails:
-            raise SignInRefused("no_verified_email")
-        for email in emails:
-            user = members.filter(email__iexact=email).first()
-            if user is not None:
-                return user
-        raise SignInRefused("not_a_member")
+        assertion = assertion_of(sociallogin)
+        audit(
+            "signin",
+            "sso_matched",
+            request=request,
+            provider=provider_id,
+            matched_user_id=user.pk,
+            matched_by=how,
+            amr=list(assertion.amr),
+            acr=assertion.acr,
+            second_factor=assertion.second_factor,
+        )
 
     def send_notification_mail(self, *args: Any, **kwargs: Any) -> None:
         # "A third-party account was connected": the link is made by the sign-in itself, not by the person.
@@ -245,7 +259,7 @@ def _check_tokens(sociallogin: SocialLogin) -> None:
     id_token = data.get("id_token") or {}
     expected = sociallogin.state.get("nonce")
     if not expected or not secrets.compare_digest(str(id_token.get("nonce", "")), str(expected)):
-        raise SignInRefused("nonce_mismatch")
+        raise identity.Refused("nonce_mismatch")
     userinfo = data.get("userinfo")
     if userinfo and str(userinfo.get("sub")) != str(id_token.get("sub")):
-        raise SignInRefused("subject_mismatch")
+        raise identity.Refused("subject_mismatch")

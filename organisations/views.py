@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import messages
@@ -27,10 +29,11 @@ from organisations.forms import (
     OrganisationSettingsForm,
     account_fingerprint,
 )
+from organisations.identity import mfa_status
 from organisations.middleware import SUPPORTED
 from organisations.models import Membership, Role, User
 from organisations.services import MembershipError, add_member, change_role, remove_member
-from organisations.signin import identity_services, mfa_status
+from organisations.signin import identity_services, sign_in_page_csp
 from organisations.tenancy import TenantRequest, tenant_view
 from organisations.tokens import invitation_tokens
 
@@ -257,6 +260,14 @@ class SignInView(LoginView):
         context = super().get_context_data(**kwargs)
         context["identity_services"] = identity_services(self.request)
         return context
+
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **response_kwargs)
+        policy = sign_in_page_csp(context["identity_services"])
+        if policy is not None:
+            # What django.views.decorators.csp.csp_override does, for this response only.
+            response._csp_config = policy  # type: ignore[attr-defined]
+        return response
 
 
 sign_in = SignInView.as_view()
