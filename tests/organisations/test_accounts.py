@@ -333,3 +333,34 @@ def test_the_pause_ends_after_its_window(org_a: Organisation, monkeypatch: Any) 
 
     monkeypatch.setattr("allauth.core.internal.ratelimit.time", Clock)
     assert _sign_in(Client(), "maija", PASSWORD, "10.2.0.1") == 302
+
+
+def test_one_time_codes_are_limited_per_person_across_addresses(org_a: Organisation) -> None:
+    """With a stolen password, guessing the one-time code from many addresses gets 20 tries in 15
+    minutes in all (today's per-address rule gave every address 10 a minute, without end)."""
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    admin = make_member(organisation=org_a, role=Role.ADMIN, user=make_user(username="aino", language="en"))
+    secret = generate_totp_secret()
+    TOTP.activate(admin, secret)
+    right = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    wrong = "000000" if right != "000000" else "111111"
+
+    def code_step(address: str) -> Client:
+        client = Client()
+        assert _sign_in(client, "aino", PASSWORD, address) == 302  # the password, then the code
+        return client
+
+    for n in range(4):
+        client = code_step(f"10.3.0.{n}")
+        for _ in range(5):
+            client.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR=f"10.3.0.{n}")
+    client = code_step("10.3.0.9")
+    answer = client.post(reverse("mfa_authenticate"), {"code": right}, REMOTE_ADDR="10.3.0.9")
+    assert answer.status_code == 200 and "_auth_user_id" not in client.session
