@@ -405,6 +405,19 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with every try counted per person (allauth's "change_password" rate):
+    a borrowed session cannot guess the current password without end. A refused try checks nothing, so
+    its answer tells nothing about the password."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not ratelimit.consume(request, action="change_password", user=request.user):
+            messages.error(request, _("Too many attempts. Wait a minute and try again."))
+            form = self.get_form_class()(user=request.user)  # unbound: the typed passwords are not kept
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password through the link emailed to the account's address, which proves the address."""
 
@@ -428,6 +441,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
 
 invitation_accept = InvitationAcceptView.as_view()
 password_reset = PasswordResetView.as_view()
+password_change = PasswordChangeView.as_view()
 password_reset_confirm = PasswordResetConfirmView.as_view()
 
 

@@ -364,3 +364,16 @@ def test_one_time_codes_are_limited_per_person_across_addresses(org_a: Organisat
     client = code_step("10.3.0.9")
     answer = client.post(reverse("mfa_authenticate"), {"code": right}, REMOTE_ADDR="10.3.0.9")
     assert answer.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_guessing_the_current_password_on_the_change_form_is_limited(person: User) -> None:
+    """A borrowed session could try current passwords on the change form without end (it was unthrottled)."""
+    client = _signed_in(person)
+    url = reverse("password_change")
+    new = {"new_password1": "uusi-salasana-2026", "new_password2": "uusi-salasana-2026"}
+    for n in range(5):
+        assert client.post(url, {"old_password": f"guess-{n}", **new}).status_code == 200
+    refused = client.post(url, {"old_password": PASSWORD, **new})
+    assert refused.status_code == 429 and "Too many attempts" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)  # not changed, even with the right current password
