@@ -413,7 +413,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not ratelimit.consume(request, action="change_password", user=request.user):
             messages.error(request, _("Too many attempts. Wait a minute and try again."))
-            form = self.get_form_class()(user=request.user)  # unbound: the typed passwords are not kept
+            form = self.get_form_class()(user=cast(User, request.user))  # unbound: nothing typed is kept
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
