@@ -184,6 +184,7 @@ LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day
 INVITATION_TIMEOUT_SECONDS = 60 * 60 * 24 * 7  # a week
+EMAIL_CHANGE_TIMEOUT_SECONDS = 60 * 60 * 24  # the link that confirms a new email address: a day
 
 # Sign-in throttling: 5 failures per username and address, then a 15-minute cool-off (answer 429).
 AXES_FAILURE_LIMIT = 5
@@ -215,9 +216,17 @@ ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser; th
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_USER_DISPLAY = "organisations.signin.user_display"
-# Throttling per username and address is django-axes' (above); allauth keeps only its per-address cap
-# on failures (username spraying from one address) and its defaults for the other actions.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Throttling counts per account and per target address, never per client address alone: one person behind
+# a municipality's NAT address must not lock out everyone else there. django-axes (above) pauses an
+# account at one address after 5 failures; allauth's "login_failed" pauses an account (the typed login,
+# and the one-time codes per user) after 20 failures from anywhere in 15 minutes, so the right password of
+# an account nobody attacked always works. A reset link goes at most 3 times in 15 minutes to one address
+# and 20 times from one client address (organisations.views.PasswordResetView). allauth's other limits
+# keep their defaults (e.g. "login": 30 sign-in requests a minute per address, a flood guard).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/15m/key",
+    "reset_password": "20/15m/ip,3/15m/key",
+}
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is organisations.identity's rule
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -10,13 +10,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from impact import views
-from organisations.views import sign_in
+from organisations.views import password_change, password_reset, password_reset_confirm, sign_in
 
 # The operator's admin signs in through the product's sign-in too (throttling, one-time codes).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
-password_change = auth_views.PasswordChangeView.as_view()
-password_reset = auth_views.PasswordResetView.as_view()
 
 # Sign-in (django-allauth) under /accounts/. The product's names (login, logout, password_*) stay; the
 # allauth names its code reverses point at the same views. Only the allauth parts the product uses are
@@ -46,7 +44,7 @@ account_urls: list[URLPattern | URLResolver] = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        password_reset_confirm,
         name="password_reset_confirm",
     ),
     path(

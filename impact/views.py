@@ -28,7 +28,7 @@ from impact.reminders import DueItem, due_items, items_for_user
 from indicators.views import chart_page_csp
 from organisations.data_version import versioned_key
 from organisations.middleware import language_without_database
-from organisations.models import Membership, Organisation, Role, User
+from organisations.models import Invitation, Membership, Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
 
 
@@ -46,13 +46,19 @@ class DueList:
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's start page: their organisations and what is due for them."""
+    """The signed-in person's start page: invitations waiting for them, their organisations and what is
+    due for them."""
     memberships = Membership.objects.for_user(request.user).sorted_by_organisation()
+    invitations = Invitation.objects.for_user(request.user).open().select_related("organisation")
     today = timezone.localdate()
     return TemplateResponse(
         request,
         "impact/start.html",
-        {"memberships": memberships, "due": DueList.build(items_for_user(request.user, today), today)},
+        {
+            "memberships": memberships,
+            "invitations": list(invitations),
+            "due": DueList.build(items_for_user(request.user, today), today),
+        },
     )
 
 

@@ -30,5 +30,12 @@ class UserAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             count += 1
         messages.success(request, _("%(count)s people were erased.") % {"count": count})
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # An address typed here has not been proven by a link sent to it: it matches no invitation and no
+        # identity service's claim until the person confirms it (Your settings, or a password reset).
+        if "email" in form.changed_data:
+            obj.email_verified = False
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting a person would break the history; erase them instead

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any, cast
 
+from allauth.account import app_settings as allauth_account_settings
+from allauth.account.authentication import get_authentication_records
+from allauth.core import ratelimit
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import LANGUAGE_CHOICES, Membership, Organisation, Role, User
@@ -70,24 +75,74 @@ def account_fingerprint(user: User) -> str:
 
 
 class AccountForm(forms.ModelForm):
+    """The person's own name, language and reminders; the email address changes through EmailChangeForm."""
+
     language = forms.ChoiceField(label=_("Language of the interface"), choices=LANGUAGE_CHOICES)
     # Optimistic concurrency: the second of two stale saves (two tabs, two devices) gets a conflict.
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = User
-        fields = ["name", "email", "language", "digest"]
+        fields = ["name", "language", "digest"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
         self.fields["name"].widget.attrs.update(autocomplete="name")
-        self.fields["email"].widget.attrs.update(autocomplete="email")
         if not self.is_bound and self.instance.pk:
             self.initial["loaded"] = account_fingerprint(self.instance)
 
+
+def signed_in_recently(request: HttpRequest) -> bool:
+    """Whether the person signed in (or confirmed it is them) within allauth's re-authentication window:
+    the proof asked of an account without a password before it changes its address."""
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    latest = max((float(record.get("at", 0)) for record in records), default=0.0)
+    return time.time() - latest < allauth_account_settings.REAUTHENTICATION_TIMEOUT
+
+
+class EmailChangeForm(forms.Form):
+    """A new email address, proven by the current password (or a fresh sign-in for an account that has
+    none); it takes effect only when the link sent to it is opened."""
+
+    email = forms.EmailField(label=_("New email address"), max_length=254)
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = cast(User, request.user)
+        self.fields["email"].widget.attrs.update(autocomplete="email")
+        if not self.user.has_usable_password():
+            del self.fields["current_password"]
+
+    @property
+    def needs_fresh_sign_in(self) -> bool:
+        return "current_password" not in self.fields and not signed_in_recently(self.request)
+
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+        email: str = self.cleaned_data["email"].strip()
+        if email.lower() == self.user.email.lower() and self.user.email_verified:
+            raise forms.ValidationError(_("This already is your address, and it is confirmed."))
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
             raise forms.ValidationError(_("Another account already uses this email address."))
         return email
+
+    def clean_current_password(self) -> str:
+        password: str = self.cleaned_data["current_password"]
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise forms.ValidationError(_("Too many attempts. Wait a minute and try again."))
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.needs_fresh_sign_in:
+            raise forms.ValidationError(
+                _("For your safety, sign in again before you change your address: sign out and back in.")
+            )
+        return cleaned

@@ -5,8 +5,9 @@ but it no longer says who it was: the name, email and username are replaced, the
 in again, and the history shows "erased person". The person's memberships are removed (their removal is
 recorded in the history like any other), their sessions end, and the sign-in throttling records of the
 username are deleted. The copies of the person's own row kept in the audit history (the user's events)
-are anonymised the same way. Free text that others wrote about the person (a description naming them) is
-not searched: the organisation edits it if needed.
+are anonymised the same way. Invitations sent to the person's address lose the address (an unanswered
+one is cancelled), in the rows and in their audit events. Free text that others wrote about the person
+(a description naming them) is not searched: the organisation edits it if needed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pghistory
 from django.apps import apps
 from django.db import transaction
 
-from organisations.models import ERASED_PREFIX, Membership, User
+from organisations.models import ERASED_PREFIX, Invitation, Membership, User
 
 # The personal columns of the user row (and of its audit events).
 PERSONAL = {"username", "email", "name", "first_name", "last_name"}
@@ -34,9 +35,11 @@ def find_person(identifier: str) -> User | None:
 @transaction.atomic
 def erase_person(user: User, *, by: Any = None) -> None:
     """Anonymise `user` in place, following the rule in this module's docstring."""
-    old_username = user.username
+    old_username, old_email = user.username, user.email
     with pghistory.context(erasure=True, user=getattr(by, "pk", None)):
         Membership.objects.filter(user=user).delete()
+        if old_email:
+            _erase_invitations(old_email)
         anonymous = {
             "username": f"{ERASED_PREFIX}{user.pk}",
             "email": "",
@@ -61,3 +64,14 @@ def erase_person(user: User, *, by: Any = None) -> None:
         except LookupError:
             continue
         model._default_manager.filter(username=old_username).delete()
+
+
+def _erase_invitations(email: str) -> None:
+    """Invitations to the address keep their organisation, role and dates but not the address."""
+    invitations = Invitation.objects.filter(email__iexact=email)
+    # An unanswered one is cancelled first: it could be accepted by nobody, and the blank address must not
+    # meet another pending one in the "one pending invitation per address" rule.
+    invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.CANCELLED)
+    invitations.update(email="")
+    event_model = apps.get_model("organisations", "InvitationEvent")
+    event_model.objects.filter(email__iexact=email).update(email="")  # type: ignore[attr-defined]

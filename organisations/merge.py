@@ -11,6 +11,8 @@ no upper one. The rules (each also in the README, "Operations"):
 
 - memberships (here): a person who is a member of both keeps one membership in the successor, with the
   higher of the two roles;
+- invitations (here): an address with an unanswered invitation from both keeps the successor's, with the
+  higher of the two roles; the merged organisation's is cancelled (and moves as such);
 - indicators (indicators/merging.py): the merged organisation's indicator that duplicates one of the
   successor's (the same library template, the same source code, or the same Finnish name) measured the
   old area, so it stays a separate series: it moves renamed "<name> (<merged organisation>)", as the
@@ -165,3 +167,22 @@ def _merge_memberships(
 
 
 register_merge_rule("organisations.Membership", _merge_memberships)
+
+
+def _merge_invitations(
+    rows: models.QuerySet[Any], merged: Organisation, into: Organisation, report: MergeReport
+) -> None:
+    from organisations.models import Invitation, Role
+
+    kept = {i.email.lower(): i for i in Invitation.objects.pending().filter(organisation=into)}
+    for invitation in rows.filter(status=Invitation.Status.PENDING):
+        other = kept.get(invitation.email.lower())
+        if other is None:
+            continue
+        if Role(invitation.role).rank > Role(other.role).rank:
+            Invitation.objects.filter(pk=other.pk).update(role=invitation.role)
+        Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.CANCELLED)
+        report.note(f"invitation of {invitation.email}: invited by both, the successor's is kept")
+
+
+register_merge_rule("organisations.Invitation", _merge_invitations)

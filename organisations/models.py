@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pghistory
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -332,6 +335,17 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
         return self.filter(status=Invitation.Status.PENDING)
 
+    def open(self) -> InvitationQuerySet:
+        """Pending and not expired: the invitations a person can still accept."""
+        since = timezone.now() - timedelta(seconds=settings.INVITATION_TIMEOUT_SECONDS)
+        return self.pending().filter(created_at__gt=since)
+
+    def for_user(self, user: Any) -> InvitationQuerySet:
+        """Invitations to the user's address, only once the address is verified (the one matching rule)."""
+        if not getattr(user, "is_authenticated", False) or not (user.email_verified and user.email):
+            return self.none()
+        return self.filter(email__iexact=user.email)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Invitation(models.Model):
@@ -388,6 +402,30 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} @ {self.organisation}: {self.role} ({self.status})"
+
+    @property
+    def expires_at(self) -> Any:
+        return self.created_at + timedelta(seconds=settings.INVITATION_TIMEOUT_SECONDS)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and timezone.now() < self.expires_at
+
+    def answer_path(self) -> str:
+        """The page where the invited person accepts or declines: the id in it is signed."""
+        from organisations.tokens import invitation_token
+
+        return reverse("organisations:invitation_answer", args=[invitation_token(self.pk)])
+
+    def is_for(self, user: Any) -> bool:
+        """Whether `user` may answer it: signed in with a verified address equal to the invitation's."""
+        return (
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and user.email_verified
+            and bool(user.email)
+            and user.email.lower() == self.email.lower()
+        )
 
 
 class ScheduledRun(models.Model):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from organisations.models import Membership, Organisation, Role, User
+from organisations.models import Invitation, Membership, Organisation, Role, User
 from organisations.tokens import invitation_tokens
 from tests.factories import make_member, make_organisation, make_user
 
@@ -32,9 +32,10 @@ def admin_client(client: Client, admin: User) -> Client:
     return client
 
 
-def test_adding_an_existing_user_gives_the_membership(
+def test_adding_an_existing_account_invites_it_and_gives_no_membership(
     admin_client: Client, org: Organisation, django_capture_on_commit_callbacks: Any
 ) -> None:
+    """An admin cannot attach somebody's account by typing its address: the person must accept."""
     person = make_user(email="Pia.Person@example.fi", language="sv")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -42,11 +43,18 @@ def test_adding_an_existing_user_gives_the_membership(
             {"email": "pia.person@EXAMPLE.fi", "role": "editor"},
         )
     assert response.status_code == 302
-    assert Membership.objects.get(user=person, organisation=org).role == Role.EDITOR
+    assert not Membership.objects.filter(user=person, organisation=org).exists()
+    invitation = Invitation.objects.get(organisation=org)
+    assert (invitation.email, invitation.role, invitation.status) == (
+        "pia.person@EXAMPLE.fi",
+        "editor",
+        "pending",
+    )
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["Pia.Person@example.fi"]
+    assert mail.outbox[0].to == ["pia.person@EXAMPLE.fi"]
     assert "Kuusela" in mail.outbox[0].subject  # in the recipient's language
-    assert mail.outbox[0].subject.startswith(("Du har lagts till", "You were added"))
+    assert mail.outbox[0].subject.startswith(("Inbjudan", "Invitation"))
+    assert invitation.answer_path() in str(mail.outbox[0].body)
 
 
 def test_a_new_person_is_invited_and_sets_a_password(
@@ -60,6 +68,8 @@ def test_a_new_person_is_invited_and_sets_a_password(
     assert response.status_code == 302
     person = User.objects.get(email="new.person@example.fi")
     assert not person.has_usable_password()
+    assert person.home_organisation == org  # the organisation that made the account is its home
+    assert not person.email_verified
     assert Membership.objects.get(user=person).role == Role.VIEWER
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/accounts/invitation/\S+/", str(message.body))
@@ -73,6 +83,8 @@ def test_a_new_person_is_invited_and_sets_a_password(
     done = invited.post(set_url, {"new_password1": "kuusi-kuusta-2026", "new_password2": "kuusi-kuusta-2026"})
     assert done.status_code == 302
     assert invited.get(reverse("start")).status_code == 200  # signed in
+    person.refresh_from_db()
+    assert person.email_verified  # the link reached the address
     # The link is void once used.
     again = Client().get(path, follow=True)
     assert not again.context["validlink"]
