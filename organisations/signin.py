@@ -163,6 +163,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request) or ""
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failures per what was typed, so one person's username and email address would be
+        # two accounts with two allowances; django-axes' key (axes_username) maps both to the username.
+        # (A private hook of allauth's adapter: the only place its per-account key is made.)
+        typed = {key: value for key, value in credentials.items() if key != "password"}
+        return f"account:{axes_username(request, typed)}"
+
     def get_login_stages(self) -> list[str]:
         # allauth asks a person with one-time codes for one after every sign-in, an identity service's
         # too; not when that service asserted a second factor of its own.

@@ -314,6 +314,15 @@ def test_an_account_attacked_from_many_addresses_is_paused_everywhere(org_a: Org
     assert _sign_in(Client(), "olli", PASSWORD, "10.1.0.1") == 302  # the others behind those addresses
 
 
+def test_the_username_and_the_email_address_count_as_one_account(org_a: Organisation) -> None:
+    """Typing the address instead of the username is the same account: 10 guesses each way pause it."""
+    make_member(organisation=org_a, user=make_user(username="maija", email="maija@aakkosla.example"))
+    for n in range(10):
+        _sign_in(Client(), "maija", "guess-guess-guess", f"10.1.0.{n}")
+        _sign_in(Client(), "Maija@Aakkosla.example", "guess-guess-guess", f"10.3.0.{n}")
+    assert _sign_in(Client(), "maija", PASSWORD, "10.2.0.1") == 200  # paused
+
+
 def test_the_pause_ends_after_its_window(org_a: Organisation, monkeypatch: Any) -> None:
     make_member(organisation=org_a, user=make_user(username="maija"))
     for n in range(20):
