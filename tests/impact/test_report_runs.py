@@ -4,6 +4,7 @@ requests at the same moment, and a rate per person (429 with a message)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -165,3 +166,23 @@ def test_a_request_while_another_starts_the_same_report_gets_that_run() -> None:
     thread.join()
     assert found["run"].pk == first.pk
     assert ReportRun.objects.count() == 1
+
+
+def test_a_pdf_render_logs_no_error(org_a: Organisation, strategy: Strategy, caplog: Any) -> None:
+    """WeasyPrint is given only options it knows (it logged an ERROR for every render before)."""
+    from django.template.loader import render_to_string
+
+    from impact.annual_report import attach_charts, build_annual_report
+    from impact.report_pdf import html_to_pdf
+    from impact.report_views import document_context
+
+    caplog.set_level(logging.DEBUG, logger="weasyprint")
+    report = attach_charts(
+        build_annual_report(organisation=org_a, strategy=strategy, year=2025, today=dt.date(2026, 3, 1))
+    )
+    pdf = html_to_pdf(
+        render_to_string("impact/report/annual_report.html", document_context(report, pdf=True))
+    )
+    assert pdf.startswith(b"%PDF")
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("weasyprint")]
+    assert [entry for entry in logged if entry[0] in {"WARNING", "ERROR", "CRITICAL"}] == [], logged
