@@ -1,8 +1,9 @@
-"""A story title with a link in it, drawn by plotly in the real browser: the chart shows the text as
-written and holds no link (plotly reads a subset of HTML in every text it draws)."""
+"""In a real browser: a story title with a link in it is text inside plotly's charts (plotly reads a subset
+of HTML in every text it draws), and the PDF button past the rate says so in the page."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from organisations.models import Organisation, Role
@@ -34,3 +35,19 @@ def test_a_title_with_markup_is_text_inside_the_chart(page: Page, org_a: Organis
         ).to_have_count(0)
         texts = " ".join(canvases.locator("svg text").all_text_contents())
         assert "<a" in texts and "Click</a>" in texts and "<b>bold</b>" in texts, texts
+
+
+def test_past_the_rate_the_pdf_button_says_so_in_the_page(
+    page: Page, org_a: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 429 answer is swapped into the page (htmx swaps 429 like 422) and read out in the live region."""
+    from impact import report_runs
+
+    monkeypatch.setattr(report_runs, "STARTS_PER_WINDOW", 0)  # the live server runs in this process
+    make_strategy(organisation=org_a, name="Aakkosla 2030", status="approved")
+    viewer = make_member(organisation=org_a, user=make_user(language="en"), role=Role.VIEWER)
+    sign_in(page, viewer)
+    page.goto(url("report:annual", "aakkosla"))
+    page.locator("#report-pdf-start").click()
+    expect(page.locator("#report-run .message-error")).to_contain_text("You have asked for 0 PDFs")
+    expect(page.locator("#live-region")).to_contain_text("Try again in a few minutes")
