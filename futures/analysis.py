@@ -10,6 +10,8 @@ from itertools import combinations
 
 from django.utils.translation import gettext_lazy as _
 
+from indicators.chart_text import plotly_lines, plotly_text, plotly_texts
+
 
 @dataclass(frozen=True)
 class TableShape:
@@ -133,9 +135,17 @@ def evaluate_signpost(comparison: str, threshold: Decimal, latest: Decimal | Non
 
 
 def heatmap_figure(
-    goal_names: list[str], story_names: list[str], matrix: list[list[int | None]], title: str
+    goal_names: list[str],
+    story_names: list[str],
+    matrix: list[list[int | None]],
+    title: str,
+    *,
+    story_width: int | None = None,
 ) -> dict[str, object]:
     """A plotly heat map (goals × stories) of signed strengths: −3 threat … +3 opportunity.
+
+    The names are plain text (indicators.chart_text makes them so for plotly); with `story_width` the
+    stories' names are broken into lines of about that many characters.
 
     Gaps between the cells make plotly draw the cells itself instead of a pixelated image, whose
     `style` attribute the content security policy would block; the colour bar (drawn with empty `style`
@@ -147,8 +157,8 @@ def heatmap_figure(
             {
                 "type": "heatmap",
                 "z": matrix,
-                "x": story_names,
-                "y": goal_names,
+                "x": [plotly_lines(n, story_width) if story_width else plotly_text(n) for n in story_names],
+                "y": plotly_texts(goal_names),
                 "zmin": -3,
                 "zmax": 3,
                 "colorscale": [[0, "#b3261e"], [0.5, "#f5f5f5"], [1, "#1e7b34"]],
@@ -160,7 +170,7 @@ def heatmap_figure(
             }
         ],
         "layout": {
-            "title": {"text": title},
+            "title": {"text": plotly_text(title)},
             "margin": {"l": 10, "r": 10, "t": 60, "b": 10},  # the axes grow their own room (automargin)
             "xaxis": {"automargin": True},
             "yaxis": {"automargin": True, "autorange": "reversed"},

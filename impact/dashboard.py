@@ -48,6 +48,7 @@ from impact.models import (
 )
 from impact.rules import Claim, shared_claims
 from indicators import analysis as indicator_analysis
+from indicators.chart_text import plotly_text, plotly_texts
 from indicators.models import Indicator
 from indicators.progress import Status
 from indicators.rows import TargetRow, ValueRow, plain_rows
@@ -312,20 +313,9 @@ def short_label(text: str, limit: int = 32) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def wrapped(text: str, width: int = 14) -> str:
-    """A chart label broken into lines of about `width` characters (plotly breaks lines at <br>)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
-
-
 def money_figure(rows: Sequence[MoneyRow], *, labels: Sequence[str] | None = None) -> dict[str, Any]:
     """Horizontal stacked bars: own share, external funding and the rest of the budget, per row."""
-    names = list(labels) if labels is not None else [short_label(row.label) for row in rows]
+    names = plotly_texts(labels if labels is not None else (short_label(row.label) for row in rows))
     parts = [
         (_("Own share"), OWN_COLOUR, [float(row.money.own_share) for row in rows]),
         (_("External funding"), EXTERNAL_COLOUR, [float(row.money.external_funding) for row in rows]),
@@ -615,6 +605,8 @@ def timeline_figure(
     plotly bars with a date `base` and a length in milliseconds (what plotly express's timeline does)."""
     first, last = window
     axis_end = last + dt.timedelta(days=1)
+    # Each activity's name as plotly shows it: the category of its bar and the text above it.
+    shown = {row.label: plotly_text(row.label) for row in rows}
     data = []
     for status in ActivityStatus:
         chosen = [row for row in rows if row.activity.status == status]
@@ -630,7 +622,7 @@ def timeline_figure(
                 "type": "bar",
                 "orientation": "h",
                 "name": str(status.label).capitalize(),
-                "y": [row.label for row in chosen],
+                "y": [shown[row.label] for row in chosen],
                 "base": [start.isoformat() for start in starts],  # type: ignore[union-attr]
                 "x": [(end - start).days * DAY_MS for start, end in zip(starts, ends, strict=True)],  # type: ignore[operator]
                 "marker": {"color": STATUS_COLOURS[status]},
@@ -700,7 +692,7 @@ def timeline_figure(
             "yaxis": {
                 "type": "category",
                 "categoryorder": "array",
-                "categoryarray": [row.label for row in rows],
+                "categoryarray": [shown[row.label] for row in rows],
                 "autorange": "reversed",
                 "showticklabels": False,
                 "ticks": "",
@@ -710,11 +702,11 @@ def timeline_figure(
                     "xref": "paper",
                     "x": 0,
                     "yref": "y",
-                    "y": row.label,
+                    "y": shown[row.label],
                     "xanchor": "left",
                     "yanchor": "bottom",
                     "yshift": 1,
-                    "text": row.label,
+                    "text": shown[row.label],
                     "showarrow": False,
                     "font": {"size": 12, "color": "#1b1b1b"},
                 }
@@ -788,9 +780,10 @@ class FuturesView:
     def figure(self) -> dict[str, Any]:
         figure = heatmap_figure(
             [line.goal.code or short_label(line.goal.title, 20) for line in self.lines],
-            [wrapped(f"{story.title} ({story.horizon_year})") for story in self.stories],
+            [f"{story.title} ({story.horizon_year})" for story in self.stories],
             [line.signed for line in self.lines],
             "",
+            story_width=14,
         )
         layout: dict[str, Any] = figure["layout"]  # type: ignore[assignment]
         layout.update(

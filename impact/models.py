@@ -433,6 +433,10 @@ class ReportRunQuerySet(models.QuerySet["ReportRun"]):
     def for_organisation(self, organisation: Organisation) -> ReportRunQuerySet:
         return self.filter(organisation=organisation)
 
+    def pending(self) -> ReportRunQuerySet:
+        """Runs waiting for the worker or being rendered."""
+        return self.filter(state__in=[ReportRun.State.QUEUED, ReportRun.State.RUNNING])
+
 
 class ReportRun(models.Model):
     """One PDF rendering of the annual report: its progress (polled by the page) and, when done, the file.

@@ -10,12 +10,10 @@ rule, on every request: nothing is cached, so switching sharing off takes effect
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -27,9 +25,9 @@ from impact.national_forms import NationalFilterForm
 from indicators import national
 from indicators.national import Comparison, Member, Peers, TemplateInfo
 from indicators.views import chart_page_csp
-from organisations.audit_log import audit
 from organisations.collation import cached_finnish_key
 from organisations.models import Membership
+from organisations.tenancy import AccessDenied
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,13 +45,14 @@ def national_access(request: HttpRequest) -> NationalAccess:
     """The person's access to the national comparison, or 403 with the reason."""
     memberships = list(Membership.objects.for_user(request.user).select_related("organisation__region"))
     if not any(membership.opens_national_view for membership in memberships):
-        audit("tenancy", "national_denied", request=request, level=logging.WARNING)
-        raise PermissionDenied(
+        raise AccessDenied(
             _(
                 "The national comparison is open to the association's stewards and to members of "
                 "organisations that share their indicator data. An administrator of your organisation "
                 "can switch sharing on in the organisation's settings."
-            )
+            ),
+            event="tenancy.national_denied",
+            reason="no membership opens the national view",
         )
     own = sorted(
         (Member.of(m.organisation) for m in memberships if m.organisation.shares_indicator_data),

@@ -35,9 +35,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from indicators.analysis import STATUS_COLOURS
+from indicators.chart_text import MATPLOTLIB_PLAIN_TEXT
 from indicators.progress import Status
 
 STYLE: dict[Any, Any] = {
+    # Names of goals and indicators are plain text: "$\\foo$" is drawn as written, never as mathematics.
+    **MATPLOTLIB_PLAIN_TEXT,
     "svg.fonttype": "none",
     "svg.hashsalt": "vaikuttava-annual-report",
     "font.family": ["DejaVu Sans", "sans-serif"],

@@ -34,6 +34,8 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
+    # The fetcher belongs to the document and the stylesheet; write_pdf takes only rendering options
+    # (weasyprint.DEFAULT_OPTIONS) and logs an ERROR for any other.
     document = HTML(string=html, base_url="data:,", url_fetcher=fetcher)
     css = CSS(string=Path(stylesheet_path()).read_text(encoding="utf-8"), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], url_fetcher=fetcher) or b""
+    return document.write_pdf(stylesheets=[css]) or b""

@@ -28,7 +28,7 @@ from impact.annual_report import AnnualReport, attach_charts, build_annual_repor
 from impact.exports import XLSX_CONTENT_TYPE
 from impact.models import ReportRun
 from impact.report_exports import report_workbook
-from impact.tasks import render_annual_report_pdf
+from impact.report_runs import TooManyRuns, start_report_run
 from organisations.data_version import versioned_key
 from organisations.models import Organisation, Role, User
 from organisations.tenancy import TenantRequest, tenant_view
@@ -203,14 +203,20 @@ def report_pdf_start(request: TenantRequest) -> HttpResponse:
     choice = report_choice(request, request.POST)
     if choice.strategy is None:
         raise Http404(_("The organisation has no strategy yet."))
-    run = ReportRun.objects.create(
-        organisation=request.tenant.organisation,
-        strategy=choice.strategy,
-        year=choice.year,
-        language=choice.language,
-        created_by=cast(User, request.user),  # the guard lets only signed-in members through
-    )
-    render_annual_report_pdf.enqueue(run_id=run.pk)
+    try:
+        # The report's run already waiting, or a new one (one at a time, and a rate per person).
+        run = start_report_run(
+            organisation=request.tenant.organisation,
+            strategy=choice.strategy,
+            year=choice.year,
+            language=choice.language,
+            by=cast(User, request.user),  # the guard lets only signed-in members through
+        )
+    except TooManyRuns as refused:
+        response = _run_response(request, None, announce=True, refused=refused.message, choice=choice)
+        response.status_code = 429
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     run.refresh_from_db()  # the immediate backend (tests) has finished it already
     if request.htmx:
         # Feeds #report-run on the report page: the progress, then the download link.
@@ -218,11 +224,19 @@ def report_pdf_start(request: TenantRequest) -> HttpResponse:
     return redirect(reverse("report:annual", args=[request.tenant.organisation.slug]) + "?" + choice.query)
 
 
-def _run_response(request: TenantRequest, run: ReportRun, *, announce: bool) -> HttpResponse:
+def _run_response(
+    request: TenantRequest,
+    run: ReportRun | None,
+    *,
+    announce: bool,
+    refused: str = "",
+    choice: ReportChoice | None = None,
+) -> HttpResponse:
     template = "impact/report/report_run.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#report-run"
-    with translation.override(run.language):
+    language = run.language if run is not None else choice.language if choice is not None else None
+    with translation.override(language):
         response = TemplateResponse(
             request,
             template,
@@ -231,6 +245,8 @@ def _run_response(request: TenantRequest, run: ReportRun, *, announce: bool) -> 
                 "organisation": request.tenant.organisation,
                 "run": run,
                 "announce": announce,
+                "refused": refused,
+                "choice": choice,
             },
         )
         response.render()

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "organisations.middleware.PrivateResponsesMiddleware",
     "organisations.middleware.UserLanguageMiddleware",
     "organisations.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -290,6 +291,8 @@ SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Django's CSRF page, logged as one structured line like every other 403 (impact.views.permission_denied).
+CSRF_FAILURE_VIEW = "impact.views.csrf_failure"
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
@@ -374,10 +377,17 @@ logging.captureWarnings(True)  # Python warnings too become JSON records (logger
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_secrets": {"()": "organisations.audit_log.ScrubSecrets"}},
+    "filters": {
+        "scrub_secrets": {"()": "organisations.audit_log.ScrubSecrets"},
+        "no_traceback_for_client_errors": {"()": "organisations.audit_log.NoTracebackForClientErrors"},
+    },
     "formatters": {"json": {"()": "organisations.audit_log.JsonLineFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["scrub_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["no_traceback_for_client_errors", "scrub_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -83,4 +83,5 @@ urlpatterns = [
 # 403 and 404 use Django's handlers with templates/403.html and 404.html (the page frame, in the person's
 # language); 400 and 500 (and 503 for an unavailable database) are plain pages that need no database.
 handler400 = "impact.views.bad_request"
+handler403 = "impact.views.permission_denied"
 handler500 = "impact.views.server_error"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import csrf, defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -26,10 +28,11 @@ from impact.dashboard import load_dashboard
 from impact.digests import user_from_token
 from impact.reminders import DueItem, due_items, items_for_user
 from indicators.views import chart_page_csp
+from organisations.audit_log import log_forbidden
 from organisations.data_version import versioned_key
 from organisations.middleware import language_without_database
 from organisations.models import Invitation, Membership, Organisation, Role, User
-from organisations.tenancy import TenantRequest, tenant_view
+from organisations.tenancy import AccessDenied, TenantRequest, tenant_view
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,31 @@ def database_unavailable(error: BaseException | None) -> bool:
     return isinstance(
         error, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError
     )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 with the reason on the page (Django's own view and template 403.html) and one line in the log.
+
+    Django would log every PermissionDenied as a WARNING with the full traceback; the line written here
+    (route and reason) is that record, so the response is marked as logged.
+    """
+    response = defaults.permission_denied(request, exception or PermissionDenied())
+    if isinstance(exception, AccessDenied):
+        log_forbidden(
+            request, exception.reason, area=exception.area, event=exception.event, **exception.fields
+        )
+    else:
+        log_forbidden(request, str(exception or "") or "permission denied")
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form without a valid CSRF token: Django's 403 page, and the one log line of permission_denied."""
+    response = csrf.csrf_failure(request, reason=reason)
+    log_forbidden(request, reason or "CSRF verification failed")
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @login_not_required

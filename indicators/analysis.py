@@ -18,6 +18,7 @@ import pandas as pd
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from indicators.chart_text import plotly_text
 from indicators.periods import next_period, period_label, year_fraction
 from indicators.progress import Assessment, Point, Status, assess, trend
 
@@ -416,13 +417,18 @@ def trajectory_figure(
     # an empty title when there is none, then the plain settings.
     layout: dict[str, Any] = {"template": copy.deepcopy(NONE_TEMPLATE)}
     if title:
-        layout["title"] = {"text": title}
+        layout["title"] = {"text": plotly_text(title)}
     layout.update(
         margin={"l": 60, "r": 20, "t": 40 if title else 20, "b": 40},
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#1b1b1b"},
         legend={"orientation": "h", "y": -0.18},
         xaxis=xaxis,
-        yaxis={"title": {"text": unit}, "showgrid": True, "gridcolor": "#e6e6e6", "zeroline": False},
+        yaxis={
+            "title": {"text": plotly_text(unit)},
+            "showgrid": True,
+            "gridcolor": "#e6e6e6",
+            "zeroline": False,
+        },
     )
     if not title:
         layout["title"] = {}

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from indicators.analysis import display_number
+from indicators.chart_text import plotly_text, plotly_texts
 from indicators.importers.exports import escape_text
 from indicators.importers.numbers import plain_number
 from indicators.library import Definition, unit_label
@@ -620,7 +621,7 @@ def distribution_figure(comparison: Comparison) -> dict[str, Any] | None:
     distribution = comparison.distribution
     if distribution is None:
         return None
-    unit = comparison.template.shown_unit
+    unit = plotly_text(comparison.template.shown_unit)
     others = [row for row in comparison.ranked if not row.own]
     data = [
         _trace(
@@ -643,7 +644,7 @@ def distribution_figure(comparison: Comparison) -> dict[str, Any] | None:
             name=_("Organisations"),
             x=[float(row.compared) for row in others],
             y=[""] * len(others),
-            text=[row.member.label for row in others],
+            text=plotly_texts(row.member.label for row in others),
             mode="markers",
             marker={"size": 10, "color": PEER_COLOUR, "opacity": 0.8, "line": {"width": 1, "color": "#fff"}},
             hovertemplate="%{text}: %{x}<extra></extra>",
@@ -654,10 +655,10 @@ def distribution_figure(comparison: Comparison) -> dict[str, Any] | None:
         data.append(
             _trace(
                 "scatter",
-                name=own.member.label,
+                name=plotly_text(own.member.label),
                 x=[float(own.compared)],
                 y=[""],
-                text=[own.member.label],
+                text=[plotly_text(own.member.label)],
                 mode="markers",
                 marker={
                     "size": 16,
@@ -720,7 +721,7 @@ def trend_figure(comparison: Comparison) -> dict[str, Any] | None:
         data.append(
             _trace(
                 "scatter",
-                name=comparison.own.label,
+                name=plotly_text(comparison.own.label),
                 x=[row.year for row in own_points],
                 y=[float(row.own) for row in own_points if row.own is not None],
                 mode="lines+markers",
@@ -734,7 +735,7 @@ def trend_figure(comparison: Comparison) -> dict[str, Any] | None:
             "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
             "xaxis": {"tickformat": "d", "showgrid": True, "gridcolor": "#e6e6e6"},
             "yaxis": {
-                "title": {"text": comparison.template.shown_unit},
+                "title": {"text": plotly_text(comparison.template.shown_unit)},
                 "automargin": True,
                 "showgrid": True,
                 "gridcolor": "#e6e6e6",

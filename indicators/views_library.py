@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -44,9 +43,9 @@ from indicators.library import (
     version_history,
 )
 from indicators.models import IndicatorTemplate
-from organisations.audit_log import audit
 from organisations.base import StaleEdit, saved_if_current
 from organisations.models import Membership, Organisation, Role
+from organisations.tenancy import AccessDenied
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -75,12 +74,15 @@ def has_steward_membership(user: Any) -> bool:
 def require_steward(request: HttpRequest) -> None:
     """403 with a message for anyone but a steward: the library is theirs to change."""
     if not has_steward_membership(request.user):
-        audit("tenancy", "role_denied", request=request, scope="library", needed="steward")
-        raise PermissionDenied(
+        raise AccessDenied(
             _(
                 "Only the association's stewards can change the indicator library. "
                 "You can browse it and adopt its templates."
-            )
+            ),
+            event="tenancy.role_denied",
+            reason="only stewards change the indicator library",
+            scope="library",
+            needed="steward",
         )
 
 

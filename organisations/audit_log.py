@@ -117,6 +117,21 @@ def client_address(request: Any) -> str | None:
         return meta.get("REMOTE_ADDR") or None
 
 
+class NoTracebackForClientErrors(logging.Filter):
+    """A record of a refused request (status 4xx: a forged host, too many fields, a refusal) is one line.
+
+    Django logs some of them with the traceback of the exception that refused the request; that says
+    nothing the message does not, and a hostile client could fill the log with them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def audit(area: str, event: str, *, request: Any = None, level: int = logging.INFO, **fields: Any) -> None:
     """Write one structured record `<area>.<event>` to the logger vaikuttava.audit.<area>.
 
@@ -135,3 +150,26 @@ def audit(area: str, event: str, *, request: Any = None, level: int = logging.IN
     for key, value in fields.items():
         data[key if key not in STANDARD_ATTRIBUTES else f"{key}_"] = value
     logging.getLogger(f"{AUDIT_LOGGER}.{area}").log(level, data["event"], extra=data)
+
+
+def log_forbidden(
+    request: Any, reason: str, *, area: str = "access", event: str = "forbidden", **fields: Any
+) -> None:
+    """The one record of a 403: the route it was asked on and why it was refused, as a WARNING.
+
+    No traceback: nothing failed, a request was refused. `impact.views.permission_denied` (every
+    PermissionDenied) and `impact.views.csrf_failure` write it; the tenancy guard's refusals carry their
+    own event (`tenancy.role_denied`) and fields.
+    """
+    match = getattr(request, "resolver_match", None)
+    audit(
+        area,
+        event,
+        request=request,
+        level=logging.WARNING,
+        status_code=403,
+        route=getattr(match, "route", None),
+        view=getattr(match, "view_name", None),
+        reason=reason,
+        **fields,
+    )

@@ -1,4 +1,5 @@
-"""Request middleware of the organisations app: UI language, the absolute session cap, required MFA."""
+"""Request middleware of the organisations app: UI language, the absolute session cap, required MFA, and
+responses to signed-in people kept by no cache."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -63,6 +64,26 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in person that sets none itself.
+
+    Pages, fragments and downloads of a signed-in person carry an organisation's data: no shared cache
+    may keep them and the browser stores none of them, so a shared computer's back button and history
+    show nothing after sign-out. A view that decides otherwise sets its own header (the health check,
+    the PDF download); static files never reach this middleware (WhiteNoise answers them before it).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

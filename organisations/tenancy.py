@@ -46,6 +46,21 @@ class TenantRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+class AccessDenied(PermissionDenied):
+    """403 with a message for the person, and the one log record of the refusal.
+
+    The 403 handler (impact.views.permission_denied) writes that record: the event (`tenancy.role_denied`,
+    `tenancy.national_denied`, …), the route, a reason in words that do not depend on the person's
+    language, and the fields given here. A plain PermissionDenied is logged as `access.forbidden`.
+    """
+
+    def __init__(self, message: str, *, event: str, reason: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.area, _dot, self.event = event.partition(".")
+        self.reason = reason
+        self.fields = fields
+
+
 def _role_message(needed: Role) -> str:
     if needed == Role.ADMIN:
         return _("Only the organisation's administrators can do this.")
@@ -94,15 +109,15 @@ def tenant_view(
             tenant = resolve_tenant(request, org_slug)
             needed = read if request.method in SAFE_METHODS else write
             if not tenant.membership.has_role(needed):
-                audit(
-                    "tenancy",
-                    "role_denied",
-                    request=request,
+                role = tenant.membership.role
+                raise AccessDenied(
+                    _role_message(needed),
+                    event="tenancy.role_denied",
+                    reason=f"role {role} is below {needed.value}",
                     org=org_slug,
-                    role=tenant.membership.role,
+                    role=role,
                     needed=needed.value,
                 )
-                raise PermissionDenied(_role_message(needed))
             request.tenant = tenant  # type: ignore[attr-defined]
             tenant_request: Any = request
             return view(tenant_request, *args, **kwargs)

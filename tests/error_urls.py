@@ -49,4 +49,5 @@ urlpatterns = [
     *product_urls,
 ]
 handler400 = "impact.views.bad_request"
+handler403 = "impact.views.permission_denied"
 handler500 = "impact.views.server_error"

@@ -39,6 +39,8 @@ from organisations.models import Organisation
 # A dataset may describe more combinations than it holds values for (sparse values); past this many it is
 # not a table of municipal indicators.
 MAX_CELLS = 50_000_000
+# Statistics Finland's tables have a handful of dimensions; every cell costs work per dimension.
+MAX_DIMENSIONS = 32
 PROGRESS_EVERY = 500
 PXWEB_HOSTS = frozenset({"pxdata.stat.fi", "statfin.stat.fi"})
 PXWEB_TIMEOUT = 30.0
@@ -119,7 +121,7 @@ class Dataset:
         return status.get(position)
 
     def cells(self) -> Iterator[Cell]:
-        strides = [math.prod(self.sizes[i + 1 :]) for i in range(len(self.sizes))]
+        strides = _strides(self.sizes)
         items = enumerate(self.values) if isinstance(self.values, list) else sorted(self.values.items())
         for position, raw in items:
             coordinates = tuple(
@@ -141,6 +143,14 @@ class Dataset:
         """The cell at the given category of each dimension (for tests and look-ups)."""
         wanted = tuple(coordinates[d.id] for d in self.dimensions)
         return next((c for c in self.cells() if c.coordinates == wanted), None)
+
+
+def _strides(sizes: list[int]) -> list[int]:
+    """How many cells one step along each dimension skips (row-major order), in one pass."""
+    strides = [1] * len(sizes)
+    for i in range(len(sizes) - 2, -1, -1):
+        strides[i] = strides[i + 1] * sizes[i + 1]
+    return strides
 
 
 # --- decoding --------------------------------------------------------------------------------------
@@ -281,6 +291,11 @@ def decode_dataset(data: dict[str, Any]) -> Dataset:
     roles_raw = data.get("role", dimensions_raw.get("role")) or {}
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids):
         raise DecodeError(_("The dataset's “id” must list its dimensions, each once."))
+    if len(ids) > MAX_DIMENSIONS:
+        raise DecodeError(
+            _("The dataset has %(count)s dimensions; at most %(n)s can be imported.")
+            % {"count": len(ids), "n": MAX_DIMENSIONS}
+        )
     if (
         not isinstance(sizes, list)
         or len(sizes) != len(ids)

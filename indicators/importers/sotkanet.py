@@ -29,6 +29,7 @@ from indicators.importers.jsonstat import (
 )
 from indicators.importers.numbers import parse_number
 from indicators.importers.report import Candidate, Progress, Report
+from indicators.importers.tabular import check_header_width
 from indicators.importers.uploads import CheckedFile, FileKind
 from indicators.models import Indicator, Source
 from indicators.periods import PeriodError, parse_period
@@ -90,6 +91,7 @@ def is_sotkanet_json(data: Any) -> bool:
 
 
 def read_csv(file: IO[bytes], encoding: str = "utf-8-sig") -> list[SotkanetRow]:
+    check_header_width(file, encoding, ";")
     file.seek(0)
     try:
         frame = pd.read_csv(

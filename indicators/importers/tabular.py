@@ -6,6 +6,7 @@ CSV goes through pandas' C parser (fast for 100,000 rows); XLSX through openpyxl
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 import pandas as pd
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -30,6 +32,9 @@ from indicators.periods import PeriodError, parse_period, period_label
 from organisations.models import Organisation
 
 MAX_TABLE_ROWS = 500_000
+# A table of values needs five columns (an export has twelve); past this many it is something else, and
+# every column costs work in the parser, the mapping page and its choices.
+MAX_COLUMNS = 200
 PROGRESS_EVERY = 500
 FIELDS = ("indicator", "period", "value", "status", "note")
 REQUIRED = ("indicator", "period", "value")
@@ -120,15 +125,62 @@ def cell_text(value: Any) -> str:
     return text_of(cell_value(value))
 
 
-def _titles(raw: Iterable[Any]) -> list[str]:
+def unique_titles(raw: Iterable[Any]) -> list[str]:
+    """The column titles, each once: an empty title becomes "Column n", a repeated one "Title (2)", ….
+
+    Linear in the number of titles: the titles taken are a set, and for each repeated title the number to
+    try next is kept, so a header that repeats one title n times costs n steps (not n² or n³).
+    """
     titles: list[str] = []
+    taken: set[str] = set()
+    next_number: dict[str, int] = {}
     for position, value in enumerate(raw, start=1):
-        title = cell_text(value) or _("Column %(n)s") % {"n": position}
-        base, n = title, 2
-        while title in titles:
-            title, n = f"{base} ({n})", n + 1
+        base = cell_text(value) or _("Column %(n)s") % {"n": position}
+        title = base
+        if title in taken:
+            # A title of the file may already read "Title (3)": then the next number is tried. Each title
+            # taken stops the numbering of exactly one base at most once, so the loop stays linear.
+            n = next_number.get(base, 2)
+            title = f"{base} ({n})"
+            while title in taken:
+                n += 1
+                title = f"{base} ({n})"
+            next_number[base] = n + 1
+        taken.add(title)
         titles.append(title)
     return titles
+
+
+def too_many_columns() -> str:
+    return _(
+        "The table has more than %(n)s columns. Keep the columns of the indicator, the period and the value "
+        "(and of the status and a note, if there are such) and upload it again."
+    ) % {"n": MAX_COLUMNS}
+
+
+def check_header_width(file: IO[bytes], encoding: str, sep: str) -> None:
+    """Refuse a CSV whose first row has more than MAX_COLUMNS columns before any parser reads it.
+
+    pandas builds an object per column (a first row of a million columns takes it minutes), so the
+    first row is counted here, within the first CHUNK of the file, by the csv module (quotes respected).
+    """
+    file.seek(0)
+    raw = file.read(CHUNK)
+    file.seek(0)
+    text = raw.decode(encoding, errors="replace")
+    stream = io.StringIO(text, newline="")
+    try:
+        first = next(csv.reader(stream, delimiter=sep), [])
+    except csv.Error:
+        return  # pandas names the fault of the file in its own words
+    if len(first) > MAX_COLUMNS:
+        raise DecodeError(too_many_columns())
+    if len(raw) == CHUNK and not stream.read(1):
+        # The first row did not end within the first CHUNK bytes: no table of values has such titles.
+        raise DecodeError(
+            _("The first row of the table (the column titles) is longer than %(size)s. Check the file.")
+            % {"size": filesizeformat(CHUNK)}
+        )
 
 
 def _delimiter(file: IO[bytes], encoding: str) -> str:
@@ -143,6 +195,7 @@ def _delimiter(file: IO[bytes], encoding: str) -> str:
 
 def read_csv(file: IO[bytes], *, encoding: str = "utf-8-sig", limit: int | None = None) -> Table:
     sep = _delimiter(file, encoding)
+    check_header_width(file, encoding, sep)
     file.seek(0)
     try:
         frame = pd.read_csv(
@@ -182,7 +235,9 @@ def read_csv(file: IO[bytes], *, encoding: str = "utf-8-sig", limit: int | None 
     values = frame.to_numpy(dtype=object).tolist()
     if not values:
         raise DecodeError(_("The file has no rows."))
-    table = Table(columns=_titles(values[0]))
+    if len(values[0]) > MAX_COLUMNS:
+        raise DecodeError(too_many_columns())
+    table = Table(columns=unique_titles(values[0]))
     table.rows = [(number, row) for number, row in enumerate(values[1:], start=2)]
     return table
 
@@ -204,7 +259,11 @@ def read_xlsx(file: IO[bytes], *, limit: int | None = None) -> Table:
         if not book.worksheets:
             raise DecodeError(_("The workbook has no sheet of values."))
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # openpyxl pads every row to the sheet's width, which a workbook may declare as 16,384 columns
+        # (or imply with one cell far to the right): read at most one column more than the cap.
+        declared = sheet.max_column
+        width = MAX_COLUMNS + 1 if declared is None else min(declared, MAX_COLUMNS + 1)
+        rows = sheet.iter_rows(values_only=True, max_col=width)
         header: tuple[Any, ...] | None = None
         table = Table(columns=[])
         try:
@@ -212,13 +271,19 @@ def read_xlsx(file: IO[bytes], *, limit: int | None = None) -> Table:
                 if header is None:
                     if any(cell_text(c) for c in row):
                         header = row
-                        table.columns = _titles(_trim(list(row)))
+                        titles = _trim(list(row))
+                        if len(titles) > MAX_COLUMNS:
+                            raise DecodeError(too_many_columns())
+                        table.columns = unique_titles(titles)
                     continue
-                table.rows.append((number, list(row)))
+                # Only the header's columns are ever read; cells beyond them are not kept.
+                table.rows.append((number, list(row[: len(table.columns)])))
                 if len(table.rows) > MAX_TABLE_ROWS:
                     raise DecodeError(_too_many_rows())
                 if limit is not None and len(table.rows) >= limit:
                     break
+        except DecodeError:
+            raise
         except (KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as error:
             raise DecodeError(_("The workbook cannot be read: %(error)s") % {"error": error}) from error
         if header is None:

@@ -30,7 +30,18 @@ MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 # a zip bomb inflates to hundreds of megabytes or more.
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 # Spreadsheets never need a document type declaration; entity expansion (billion laughs) needs one.
-_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+# Looked for in every part, whatever its name (a sheet may be stored under any name the workbook's
+# relationships point to), in each encoding an XML parser reads without being told: UTF-8 (and the
+# 8-bit encodings, which must keep these characters as in ASCII) and UTF-16 either way round.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_MARKER_OVERLAP = max(len(marker) for marker in _DTD_MARKERS) - 1
+# Every entry of a zip's central directory starts with this signature; the zip module reads them all
+# before anything can count them, so they are counted in the raw bytes first (an upper bound).
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -155,7 +166,26 @@ def _text_encoding(file: IO[bytes]) -> tuple[str, str]:
     raise UploadRefused(_("The file's characters cannot be read. Save it as UTF-8 text and upload it again."))
 
 
+def _directory_entries(file: IO[bytes]) -> int:
+    """At most how many entries the zip's central directory has: its signatures in the raw bytes."""
+    count, tail = 0, b""
+    for chunk in _chunks(file):
+        # The tail (shorter than a signature) catches one that straddles two chunks, and counts none twice.
+        window = tail + chunk
+        count += window.count(_CENTRAL_DIRECTORY_ENTRY)
+        tail = window[-(len(_CENTRAL_DIRECTORY_ENTRY) - 1) :]
+    file.seek(0)
+    return count
+
+
+def _too_many_parts(count: int) -> str:
+    return _("The workbook holds %(count)s parts; a workbook of values holds a few dozen.") % {"count": count}
+
+
 def _check_workbook(file: IO[bytes]) -> None:
+    entries = _directory_entries(file)
+    if entries > MAX_ZIP_MEMBERS:
+        raise UploadRefused(_too_many_parts(entries))
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
@@ -163,10 +193,7 @@ def _check_workbook(file: IO[bytes]) -> None:
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
-            raise UploadRefused(
-                _("The workbook holds %(count)s parts; a workbook of values holds a few dozen.")
-                % {"count": len(members)}
-            )
+            raise UploadRefused(_too_many_parts(len(members)))
         names = {member.filename for member in members}
         if any(PurePath(n).name.lower() == "vbaproject.bin" for n in names):
             raise UploadRefused(_macro_message())
@@ -200,12 +227,11 @@ def _inflation_message(size: int) -> str:
 
 def _inflate_and_scan(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
     """Inflate every part in chunks, discarding them: the real size must match the declared one (a zip
-    may lie in its directory), and XML parts must not declare a document type or entities."""
+    may lie in its directory), and no part, whatever its name, may declare a document type or entities."""
     total = 0
     limit = max_uncompressed()
     for member in members:
-        if member.is_dir():
-            continue
+        # Entries named like folders are read too: a name ending in "/" may still carry content.
         written = 0
         tail = b""
         try:
@@ -216,14 +242,14 @@ def _inflate_and_scan(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) 
                     if written > member.file_size or total > limit:
                         raise UploadRefused(_inflation_message(max(total, limit + 1)))
                     window = tail + chunk
-                    if member.filename.endswith((".xml", ".rels")) and any(m in window for m in _DTD_MARKERS):
+                    if any(marker in window for marker in _DTD_MARKERS):
                         raise UploadRefused(
                             _(
                                 "The workbook contains XML entity declarations, which spreadsheets never "
                                 "need and which can be used to attack the server. It was not opened."
                             )
                         )
-                    tail = chunk[-16:]
+                    tail = window[-_MARKER_OVERLAP:]
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
             raise UploadRefused(_("The workbook is damaged and cannot be opened.")) from error
 
