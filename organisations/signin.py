@@ -233,14 +233,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
         except identity.Refused as refusal:
             identity.refuse(request, provider_id, refusal)
-            raise ImmediateHttpResponse(
-                TemplateResponse(
-                    request,
-                    "socialaccount/refused.html",
-                    {"organisation": organisation, "reason": refusal.reason},
-                    status=403,
-                )
-            ) from refusal
+            response = TemplateResponse(
+                request,
+                "socialaccount/refused.html",
+                {"organisation": organisation, "reason": refusal.reason},
+                status=403,
+            )
+            # signin.sso_refused is this 403's one log line (django.utils.log.log_response reads the mark).
+            response._has_been_logged = True  # type: ignore[attr-defined]
+            raise ImmediateHttpResponse(response) from refusal
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
         assertion = assertion_of(sociallogin)

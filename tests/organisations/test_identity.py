@@ -488,3 +488,21 @@ def test_the_sign_in_page_lets_its_buttons_go_on_to_the_identity_services_only(
     app.settings["openid_configuration_overrides"] = {"authorization_endpoint": elsewhere}
     app.save()
     assert "https://login.beetala-idp.example" in _form_action(client.get(reverse("login")))
+
+
+def test_a_refusal_is_one_warning_line_without_a_traceback(
+    client: Client,
+    services: Services,
+    org_a: Organisation,
+    council: Organisation,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    editor = make_member(organisation=org_a, role=Role.EDITOR, user=make_user(email="eeva@aakkosla.fi"))
+    council_service = services(council)
+    council_service.claims = {"sub": "council-7", "email": "eeva@aakkosla.fi", "email_verified": True}
+    caplog.set_level(logging.INFO)
+    assert council_service.sign_in(client, council).status_code == 403
+    warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [getattr(record, "event", record.getMessage()) for record in warnings] == ["signin.sso_refused"]
+    assert warnings[0].exc_info is None
+    assert editor.pk == warnings[0].matched_user_id  # type: ignore[attr-defined]
