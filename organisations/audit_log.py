@@ -27,19 +27,25 @@ SECRET_KEY = re.compile(
     r"otp|totp|credential|private[-_]?key|signature",
     re.IGNORECASE,
 )
-# The same secrets written into a text: `password=...`, `"password": "..."`, `sessionid=...`.
-SECRET_IN_TEXT = re.compile(
-    r"""(?P<key>["']?[\w-]*(?:password|passwd|secret|token|sessionid|csrftoken|csrfmiddlewaretoken|"""
-    r"""api[-_]?key|authorization)[\w-]*["']?\s*[:=]\s*)(?P<value>"[^"]*"|'[^']*'|[^\s,;&}]+)""",
+# The same secrets written into a text: `password=...`, `"password": "..."`, `sessionid=...`. A key
+# starts only where a word starts and its quantifiers are possessive, so a long text (a 100 KB path in a
+# "Not Found" line) is read in one pass; whether the key names a secret is asked of the key alone.
+SECRET_WORD = re.compile(
+    r"password|passwd|secret|token|sessionid|csrftoken|csrfmiddlewaretoken|api[-_]?key|authorization",
     re.IGNORECASE,
 )
+SECRET_KEY_IN_TEXT = re.compile(r"""(?<![\w-])["']?[\w-]++["']?\s*+[:=]\s*+""")
+SECRET_VALUE = re.compile(r""""[^"]*+"|'[^']*+'|[^\s,;&}]++""")
 # Links whose path carries a secret: password reset, invitation, the reminder-preference link.
 SECRET_IN_PATH = re.compile(
     r"(?P<prefix>/accounts/(?:password/reset|invitation)/)[^/\s\"']+/[^/\s\"']+"
     r"|(?P<reminder>/accounts/reminders/)[^/\s\"']+"
 )
-# A password inside a database URL: postgresql://user:password@host/db.
-SECRET_IN_URL = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+(?P<at>@)", re.IGNORECASE)
+# A password inside a database URL: postgresql://user:password@host/db (a "/" in it is written %2F, so
+# no part of the match runs past the next "://": one pass however long the text).
+SECRET_IN_URL = re.compile(
+    r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://[^:/@\s]++:)[^@\s/]++(?P<at>@)", re.IGNORECASE
+)
 
 # The attributes every LogRecord has; anything else on a record came in through `extra`.
 STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
@@ -47,9 +53,23 @@ STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message"
 
 def scrub_text(text: str) -> str:
     """The text with secrets written into it replaced by [redacted]."""
-    text = SECRET_IN_TEXT.sub(lambda m: m.group("key") + REDACTED, text)
+    text = _scrub_secret_values(text)
     text = SECRET_IN_PATH.sub(lambda m: (m.group("prefix") or m.group("reminder")) + REDACTED, text)
     return SECRET_IN_URL.sub(lambda m: m.group("head") + REDACTED + m.group("at"), text)
+
+
+def _scrub_secret_values(text: str) -> str:
+    """The values of `key=value` pairs whose key names a secret, redacted (in one pass over the text)."""
+    parts: list[str] = []
+    position = 0
+    while key := SECRET_KEY_IN_TEXT.search(text, position):
+        parts.append(text[position : key.end()])
+        position = key.end()
+        if SECRET_WORD.search(key[0]) and (value := SECRET_VALUE.match(text, position)):
+            parts.append(REDACTED)
+            position = value.end()
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def scrub_value(key: str, value: Any) -> Any:

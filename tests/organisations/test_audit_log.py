@@ -207,3 +207,17 @@ def test_the_configured_handler_writes_json_lines_without_secrets(db: None) -> N
     assert {"time", "message"} <= failures[0].keys()
     assert failures[1]["password"] == REDACTED
     assert WRONG not in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "filler",
+    ["x" * 100_000, "a." * 50_000, "a=" * 50_000, "a://b:" * 16_000, "password" * 12_000, " " * 100_000],
+    ids=["a word", "dotted", "pairs", "schemes", "keywords", "spaces"],
+)
+def test_a_long_hostile_text_is_scrubbed_in_one_pass(filler: str) -> None:
+    """A "Not Found" line carries the path as sent: 100 KB of one word once held the scrubber's
+    backtracking regular expressions for half an hour. The secrets around it are still found."""
+    text = f"password=hunter2 {filler} token=abc postgresql://app:s3cret@db/app"
+    scrubbed = scrub_text(text)
+    assert "hunter2" not in scrubbed and "token=abc" not in scrubbed and "s3cret" not in scrubbed
+    assert scrubbed.startswith(f"password={REDACTED} ")
