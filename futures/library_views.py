@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,6 +28,7 @@ from futures.services import StoryError, copy_national_story, set_current_editio
 from organisations.base import StaleEdit, conflict_message, saved_if_current
 from organisations.collation import sorted_finnish
 from organisations.models import Membership, Organisation, Role
+from organisations.params import next_url, parse_version, parse_year
 from organisations.richtext import render
 
 
@@ -174,15 +174,15 @@ def megatrend_delete(request: HttpRequest, megatrend_pk: int) -> HttpResponse:
 def megatrend_current(request: HttpRequest) -> HttpResponse:
     """Make an edition the current one; the others are shown as archived."""
     steward = _require_steward(request)
-    raw = request.POST.get("edition", "")
-    if not raw.isdigit():
+    edition = parse_year(request.POST.get("edition"))
+    if edition is None:
         raise Http404(_("No such edition."))
     try:
-        set_current_edition(edition=int(raw), by=steward.user)
+        set_current_edition(edition=edition, by=steward.user)
     except StoryError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The edition %(edition)s is now the current one.") % {"edition": raw})
+        messages.success(request, _("The edition %(edition)s is now the current one.") % {"edition": edition})
     return _go(request, reverse("futures_library:megatrends"))
 
 
@@ -317,10 +317,14 @@ def national_story_publish(request: HttpRequest, story_pk: int) -> HttpResponse:
         pk=story_pk,
     )
     publish = request.POST.get("publish") == "1"
-    raw_version = request.POST.get("version", "")
-    version = int(raw_version) if raw_version.isdigit() else story.version
+    version = parse_version(request.POST.get("version"))
     try:
-        set_published(story=story, published=publish, expected_version=version, by=steward.user)
+        set_published(
+            story=story,
+            published=publish,
+            expected_version=story.version if version is None else version,
+            by=steward.user,
+        )
     except StaleEdit:
         messages.error(request, conflict_message())
     except StoryError as error:
@@ -335,7 +339,4 @@ def national_story_publish(request: HttpRequest, story_pk: int) -> HttpResponse:
             )
             % {"title": story.title},
         )
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = reverse("futures_library:stories")
-    return _go(request, next_url)
+    return _go(request, next_url(request, request.POST.get("next"), reverse("futures_library:stories")))

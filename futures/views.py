@@ -72,6 +72,7 @@ from indicators.views import chart_page_csp
 from organisations.base import conflict_message, saved_if_current
 from organisations.collation import sorted_finnish
 from organisations.models import Organisation, Role
+from organisations.params import id_or_404, parse_id
 from organisations.tenancy import TenantRequest, tenant_view
 
 SIGNPOST_LABELS = {
@@ -128,10 +129,7 @@ def _get_table(request: TenantRequest, table_pk: int) -> FuturesTable:
 
 def _posted_id(request: TenantRequest, name: str) -> int:
     """An id from the form or the query string; a malformed one is a 404 like a foreign one."""
-    raw = request.POST.get(name) or request.GET.get(name) or ""
-    if not raw.isdigit():
-        raise Http404(_("No such row."))
-    return int(raw)
+    return id_or_404(request.POST.get(name) or request.GET.get(name))
 
 
 def _confirm(
@@ -354,9 +352,9 @@ def story_create(request: TenantRequest) -> HttpResponse:
     """Write a new story (from a futures table when ?table= names one)."""
     organisation = _org(request)
     initial: dict[str, Any] = {"kind": FutureStory.Kind.PROBABLE}
-    table_id = request.GET.get("table", "")
-    if table_id.isdigit():
-        table = FuturesTable.objects.for_organisation(organisation).filter(pk=int(table_id)).first()
+    table_id = parse_id(request.GET.get("table"))
+    if table_id is not None:
+        table = FuturesTable.objects.for_organisation(organisation).filter(pk=table_id).first()
         if table:
             initial["futures_table"] = table.pk
     form = StoryForm(request.POST or None, organisation=organisation, initial=initial)
@@ -858,14 +856,14 @@ def signal_list(request: TenantRequest) -> HttpResponse:
             return _go(request, _url("signal_list", request))
         status = 422
     drivers = sorted_finnish(Driver.objects.for_organisation(organisation), key=lambda d: d.name)
-    chosen = request.GET.get("driver", "")
+    chosen_id = parse_id(request.GET.get("driver"))
     signals = WeakSignal.objects.for_organisation(organisation).prefetch_related(
         Prefetch("drivers", queryset=Driver.objects.order_by("name"))
     )
-    if chosen.isdigit() and any(d.pk == int(chosen) for d in drivers):
-        signals = signals.filter(drivers=int(chosen))
-    else:
-        chosen = ""
+    chosen = ""
+    if any(d.pk == chosen_id for d in drivers):
+        signals = signals.filter(drivers=chosen_id)
+        chosen = str(chosen_id)
     return _render(
         request,
         "futures/signal_list.html",

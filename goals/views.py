@@ -67,9 +67,11 @@ from organisations.audit_log import audit
 from organisations.base import saved_if_current
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import User
+from organisations.params import id_or_404, parse_text
 from organisations.tenancy import TenantRequest, tenant_view
 
 SEARCH_LIMIT = 20
+SEARCH_LENGTH = 100  # characters of a search that count
 FOCUS_VALUE = re.compile(r"^goal-(\d+)-(title|add|edit|delete)$|^add-top-goal$")
 
 
@@ -575,7 +577,7 @@ def goal_create(request: TenantRequest, strategy_pk: int) -> HttpResponse:
     """Add a goal at the top of the tree, or under ?parent=<goal>."""
     strategy = _get_strategy(request, strategy_pk)
     parent_pk = request.GET.get("parent", "")
-    parent = get_object_or_404(strategy.goals.all(), pk=_int(parent_pk)) if parent_pk else None
+    parent = get_object_or_404(strategy.goals.all(), pk=id_or_404(parent_pk)) if parent_pk else None
     organisation = request.tenant.organisation
     slot = f"goal-{parent.pk}-slot" if parent else "goal-top-slot"
     form = GoalForm(_posted(request), organisation=organisation, prefix=_prefix(slot))
@@ -822,7 +824,7 @@ def _adopt_url(organisation_slug: str) -> str:
 def _indicator_search(request: TenantRequest, goal: Goal, query: str, linked: set[int]) -> dict[str, Any]:
     """The organisation's indicators (and library templates it has not adopted) matching the query."""
     organisation = request.tenant.organisation
-    query = query.strip()[:100]
+    query = query.strip()[:SEARCH_LENGTH]
     found: list[Indicator] = []
     templates: list[dict[str, Any]] = []
     if query:
@@ -855,7 +857,7 @@ def _indicator_search(request: TenantRequest, goal: Goal, query: str, linked: se
 
 
 def _sdg_search(query: str, chosen: set[int]) -> dict[str, Any]:
-    query = query.strip()[:100]
+    query = query.strip()[:SEARCH_LENGTH]
     results: list[SdgTarget] = []
     if query:
         matches = SdgTarget.objects.exclude(pk__in=chosen)
@@ -937,8 +939,8 @@ def goal_detail(request: TenantRequest, goal_pk: int) -> HttpResponse:
     """The goal: what it is, its SDG targets, the indicators that measure it (status and chart), the
     roll-up of its subtree, its quality checklist, and the panels other apps add."""
     goal = _get_goal(request, goal_pk)
-    indicator_q = request.GET.get("indicator_q", "")
-    sdg_q = request.GET.get("sdg_q", "")
+    indicator_q = parse_text(request.GET.get("indicator_q"), max_length=SEARCH_LENGTH)
+    sdg_q = parse_text(request.GET.get("sdg_q"), max_length=SEARCH_LENGTH)
     target = request.htmx.target if _fragment(request) else None
     if target in {"sdg-results", "goal-sdg"}:
         # Feeds the SDG picker's results as the person types.
@@ -984,7 +986,7 @@ def goal_indicators(request: TenantRequest, goal_pk: int) -> HttpResponse:
     goal = _get_goal(request, goal_pk)
     indicator = get_object_or_404(
         Indicator.objects.for_organisation(request.tenant.organisation),
-        pk=_int(request.POST.get("indicator")),
+        pk=id_or_404(request.POST.get("indicator")),
     )
     action = request.POST.get("action")
     focus_search = False
@@ -1002,7 +1004,10 @@ def goal_indicators(request: TenantRequest, goal_pk: int) -> HttpResponse:
     if _fragment(request):
         # Feeds #goal-measures: the list, the roll-up and the checklist all change together.
         context = _goal_measures_context(
-            request, goal, indicator_q=request.POST.get("indicator_q", ""), focus_search=focus_search
+            request,
+            goal,
+            indicator_q=parse_text(request.POST.get("indicator_q"), max_length=SEARCH_LENGTH),
+            focus_search=focus_search,
         )
         if focus_search and any(i.pk == indicator.pk for i in context["found"]):
             context["focus_search"] = False  # the indicator is back in the results: its button keeps focus
@@ -1020,7 +1025,7 @@ def goal_indicators(request: TenantRequest, goal_pk: int) -> HttpResponse:
 def goal_sdg_targets(request: TenantRequest, goal_pk: int) -> HttpResponse:
     """Add an SDG target to the goal or remove one."""
     goal = _get_goal(request, goal_pk)
-    target = get_object_or_404(SdgTarget.objects.all(), pk=_int(request.POST.get("target")))
+    target = get_object_or_404(SdgTarget.objects.all(), pk=id_or_404(request.POST.get("target")))
     action = request.POST.get("action")
     focus_search = False
     if action == "add":
@@ -1035,7 +1040,10 @@ def goal_sdg_targets(request: TenantRequest, goal_pk: int) -> HttpResponse:
     if _fragment(request):
         # Feeds #goal-sdg.
         context = _goal_sdg_context(
-            request, goal, sdg_q=request.POST.get("sdg_q", ""), focus_search=focus_search
+            request,
+            goal,
+            sdg_q=parse_text(request.POST.get("sdg_q"), max_length=SEARCH_LENGTH),
+            focus_search=focus_search,
         )
         if focus_search and any(t.pk == target.pk for t in context["sdg_results"]):
             context["sdg_focus_search"] = False
@@ -1045,8 +1053,3 @@ def goal_sdg_targets(request: TenantRequest, goal_pk: int) -> HttpResponse:
     return redirect(
         reverse("goals:goal_detail", args=[request.tenant.organisation.slug, goal.pk]) + "#sdg-heading"
     )
-
-
-def _int(value: str | None) -> int:
-    """A posted id; anything that is not a number is an id that does not exist."""
-    return int(value) if value and value.isdigit() and len(value) < 19 else 0

@@ -80,6 +80,7 @@ from organisations.audit_log import audit
 from organisations.base import saved_if_current
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation, Role, pick_language
+from organisations.params import parse_text
 from organisations.tenancy import TenantRequest, tenant_view
 
 GOAL_OPTIONS_SHOWN = 60  # the goal search shows at most this many goals at once
@@ -786,7 +787,7 @@ def contribution_add(request: TenantRequest, activity_pk: int) -> HttpResponse:
     """Link the activity to a goal of the current strategy, found by searching the goal tree."""
     organisation = request.tenant.organisation
     activity = _activity(request, activity_pk)
-    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
+    query = parse_text(request.POST.get("q") or request.GET.get("q"), max_length=100).strip()
     form = ContributionForm(request.POST or None, instance=Contribution(activity=activity))
     status = _status_for(request)
     if request.method == "POST" and form.is_valid():

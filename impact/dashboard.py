@@ -54,6 +54,7 @@ from indicators.progress import Status
 from indicators.rows import TargetRow, ValueRow, plain_rows
 from organisations.collation import finnish_key, sorted_finnish
 from organisations.models import Organisation
+from organisations.params import parse_id, parse_year
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -133,15 +134,17 @@ def choose_filters(
     term, else the whole term. `year=""` (chosen in the form) means the whole term.
     """
     ordered = sorted(strategies, key=lambda s: (-s.term_start, finnish_key(s.name), s.pk))
-    chosen = next((s for s in ordered if strategy and str(s.pk) == strategy), None)
+    strategy_id = parse_id(strategy)
+    chosen = next((s for s in ordered if s.pk == strategy_id), None)
     chosen = chosen or current_strategy(ordered)
     if chosen is None:
         return Filters(ordered, None, None)
     term = range(chosen.term_start, chosen.term_end + 1)
     if year == "":
         return Filters(ordered, chosen, None)
-    if year is not None and year.isdigit() and int(year) in term:
-        return Filters(ordered, chosen, int(year))
+    chosen_year = parse_year(year, minimum=chosen.term_start, maximum=chosen.term_end)
+    if chosen_year is not None:
+        return Filters(ordered, chosen, chosen_year)
     return Filters(ordered, chosen, today.year if today.year in term else None)
 
 

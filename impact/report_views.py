@@ -31,6 +31,7 @@ from impact.report_exports import report_workbook
 from impact.report_runs import TooManyRuns, start_report_run
 from organisations.data_version import versioned_key
 from organisations.models import Organisation, Role, User
+from organisations.params import parse_id, parse_year
 from organisations.tenancy import TenantRequest, tenant_view
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -55,18 +56,11 @@ class ReportChoice:
         return urlencode(params)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def report_choice(request: TenantRequest, params: Any) -> ReportChoice:
     """Read strategy, year and lang from GET or POST; a foreign or unknown strategy is a 404."""
     organisation = request.tenant.organisation
     strategies = list(Strategy.objects.for_organisation(organisation).order_by("-term_start", "name"))
-    strategy_id = _int(params.get("strategy"))
+    strategy_id = parse_id(params.get("strategy"))
     if params.get("strategy") and strategy_id is None:
         raise Http404(_("No such strategy."))
     if strategy_id is not None:
@@ -76,8 +70,8 @@ def report_choice(request: TenantRequest, params: Any) -> ReportChoice:
     else:
         strategy = Strategy.objects.for_organisation(organisation).current()
     today = timezone.localdate()
-    year = _int(params.get("year"))
-    if year is None or not FIRST_YEAR <= year <= today.year:
+    year = parse_year(params.get("year"), minimum=FIRST_YEAR, maximum=today.year)
+    if year is None:
         year = default_year(today)
     first = min(year, strategy.term_start if strategy else year, today.year - 1)
     language = params.get("lang") or ""

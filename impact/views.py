@@ -32,6 +32,7 @@ from organisations.audit_log import log_forbidden
 from organisations.data_version import versioned_key
 from organisations.middleware import language_without_database
 from organisations.models import Invitation, Membership, Organisation, Role, User
+from organisations.params import parse_id
 from organisations.tenancy import AccessDenied, TenantRequest, tenant_view
 
 
@@ -77,9 +78,10 @@ class RenderedDashboard:
 def _filter_key(value: str | None, *, empty: bool) -> str:
     """A URL filter value as a cache key part: what choose_filters can tell apart, nothing else (so any
     unknown value shares the default's key instead of filling the cache)."""
-    if value is None or not (value.isdigit() or (empty and value == "")):
-        return "-"
-    return value
+    if empty and value == "":
+        return ""
+    number = parse_id(value)
+    return "-" if number is None else str(number)
 
 
 def dashboard_html(

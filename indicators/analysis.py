@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from indicators.chart_text import plotly_text
 from indicators.periods import next_period, period_label, year_fraction
 from indicators.progress import Assessment, Point, Status, assess, trend
+from organisations.history import context_user_id
 
 # Colours of the statuses (the words are always shown beside them). Contrast ≥ 4.5:1 on white.
 STATUS_COLOURS = {
@@ -466,19 +467,6 @@ class HistoryEntry:
     source: str
 
 
-def event_user_id(event: Any) -> int | None:
-    """Who made the change: the signed-in person the request recorded, else the row's last editor."""
-    context = getattr(event, "pgh_context", None)
-    metadata = getattr(context, "metadata", None) or {}
-    user = metadata.get("user") if isinstance(metadata, dict) else None
-    if isinstance(user, int):
-        return user
-    if isinstance(user, str) and user.isdigit():
-        return int(user)
-    by: int | None = getattr(event, "updated_by_id", None)
-    return by
-
-
 def describe_value(value: Decimal | None, status: str, missing_reason: str = "") -> str:
     if status == "missing":
         return _("missing: %(reason)s") % {"reason": missing_reason} if missing_reason else _("missing")
@@ -502,7 +490,7 @@ def value_history(events: Iterable[Any], *, names: Mapping[int, str], periodicit
             if before is not None and event.pgh_label != "insert"
             else ""
         )
-        user_id = event_user_id(event)
+        user_id = context_user_id(event)
         entries.append(
             HistoryEntry(
                 when=event.pgh_created_at,

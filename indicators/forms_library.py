@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.library import LibraryFilters, sdg_goal_choices
 from indicators.models import ChainLevel, Direction, IndicatorTemplate, SdgTarget, Source
 from organisations.forms import VersionedFormMixin
+from organisations.params import parse_id
 
 # Path segments of the library's own pages, which a template code would hide.
 RESERVED_CODES = frozenset({"new", "sdg-targets"})
@@ -84,7 +85,7 @@ class TemplateForm(forms.ModelForm):
             self.add_error(
                 "source_code", _("Give the metric code of the Statistics Finland table, e.g. M411.")
             )
-        if source == Source.SOTKANET and not code.isdigit():
+        if source == Source.SOTKANET and parse_id(code) is None:
             self.add_error("source_code", _("A Sotkanet indicator id is a number, e.g. 127."))
         if source == Source.SOTKANET and (data.get("source_table") or "").strip():
             self.add_error("source_table", _("Sotkanet has no tables: leave this empty."))

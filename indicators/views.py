@@ -28,6 +28,8 @@ from django_htmx.http import trigger_client_event
 
 from indicators import analysis
 from indicators.forms import (
+    GRID_FIRST_YEAR,
+    GRID_LAST_YEAR,
     AdoptForm,
     GridCell,
     IndicatorForm,
@@ -68,7 +70,16 @@ from indicators.services import (
 )
 from organisations.base import StaleEdit, conflict_message, saved_if_current
 from organisations.collation import cached_finnish_key, finnish_key
+from organisations.history import context_user_id
 from organisations.models import Role, User
+from organisations.params import (
+    parse_choice,
+    parse_id,
+    parse_slug,
+    parse_text,
+    parse_version,
+    parse_year,
+)
 from organisations.tenancy import TenantRequest, tenant_view
 
 
@@ -181,6 +192,8 @@ def indicator_rows(
 STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in Status]
 
 # The indicator fields the list and its assessment read (IndicatorLike, the name, unit and template).
+CODE_LENGTH = IndicatorTemplate._meta.get_field("code").max_length or 50
+
 LIST_INDICATOR_FIELDS = (
     "organisation",
     "template",
@@ -271,7 +284,7 @@ def _search_templates(form: TemplateSearchForm) -> list[IndicatorTemplate]:
 def indicator_adopt(request: TenantRequest) -> HttpResponse:
     """Find a published template and adopt it with a baseline, a responsible person and a target."""
     organisation = request.tenant.organisation
-    code = request.POST.get("template") or request.GET.get("template", "")
+    code = parse_slug(request.POST.get("template") or request.GET.get("template"), max_length=CODE_LENGTH)
     template = IndicatorTemplate.objects.published().filter(code=code).first() if code else None
     adopted = dict(_indicators(request).filter(template__isnull=False).values_list("template_id", "pk"))
     if template is None:
@@ -463,7 +476,7 @@ def _value_history(indicator: Indicator) -> list[analysis.HistoryEntry]:
         .select_related("pgh_context")
         .order_by("pgh_created_at", "pgh_id")[:1000]
     )
-    user_ids = {user_id for event in events if (user_id := analysis.event_user_id(event)) is not None}
+    user_ids = {user_id for event in events if (user_id := context_user_id(event)) is not None}
     names = {user.pk: user.display_name for user in User.objects.filter(pk__in=user_ids)}
     return analysis.value_history(events, names=names, periodicity=indicator.periodicity)
 
@@ -569,10 +582,8 @@ def indicator_template(request: TenantRequest, indicator_pk: int) -> HttpRespons
     """Accept the template's newest version, or keep the definition in use."""
     indicator = _get_indicator(request, indicator_pk)
     action = request.POST.get("action")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = parse_version(request.POST.get("version"))
+    version = -1 if version is None else version  # a version no row has: a conflict, never a blind save
     try:
         if action == "accept":
             accept_template_version(indicator=indicator, by=request.user, expected_version=version)
@@ -905,14 +916,16 @@ def _check_url(request: TenantRequest) -> str:
 def _grid_cell(request: TenantRequest) -> HttpResponse:
     """Check one cell as the person leaves it (the inline validation): the cell's <td> again."""
     name = request.htmx.trigger_name or ""
-    try:
-        _v, indicator_pk, year = name.split("-")
-        indicator_id, year_number = int(indicator_pk), int(year)
-    except ValueError:
+    prefix, _dash, rest = name.partition("-")
+    indicator_pk, _dash, year = rest.partition("-")
+    indicator_id = parse_id(indicator_pk)
+    year_number = parse_year(year, minimum=GRID_FIRST_YEAR, maximum=GRID_LAST_YEAR)
+    if prefix != "v" or indicator_id is None or year_number is None:
         return HttpResponse(status=400)
     indicator = get_object_or_404(_indicators(request), pk=indicator_id)
-    text = request.GET.get(name, "").strip()[:40]
-    cell = GridCell(indicator, year_number, text, text, 0, request.GET.get("status", "")[:12])
+    text = parse_text(request.GET.get(name), max_length=200).strip()[:40]
+    status = parse_choice(request.GET.get("status"), ObservationStatus.values) or ""
+    cell = GridCell(indicator, year_number, text, text, 0, status)
     if text:
         try:
             parse_number(text)

@@ -45,6 +45,7 @@ from indicators.library import (
 from indicators.models import IndicatorTemplate
 from organisations.base import StaleEdit, saved_if_current
 from organisations.models import Membership, Organisation, Role
+from organisations.params import parse_ids, parse_text
 from organisations.tenancy import AccessDenied
 
 if TYPE_CHECKING:
@@ -188,14 +189,14 @@ def template_detail(request: HttpRequest, code: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def sdg_target_search(request: HtmxHttpRequest) -> HttpResponse:
     """SDG targets by code or words: the picker's parts for htmx, a page to read otherwise."""
-    query = request.GET.get("sdg_q", "")[:100]
+    query = parse_text(request.GET.get("sdg_q"), max_length=100)
     if _fragment(request):
         if request.GET.get("part") == "control":
             # Feeds <div id="sdg-search-slot">: the search field exists only where htmx can run it, so
             # without JavaScript no field invites a search that would submit (and lose) the whole form.
             return TemplateResponse(request, "indicators/library/template_form.html#sdg-search-control")
         # Feeds <div id="sdg-picker"> of the template form; the ticked targets come along to stay ticked.
-        chosen = [int(value) for value in request.GET.getlist("sdg_targets") if value.isdigit()]
+        chosen = parse_ids(request.GET.getlist("sdg_targets"))
         return TemplateResponse(
             request,
             "indicators/library/template_form.html#sdg-picker",
@@ -215,8 +216,7 @@ def _chosen_targets(form: TemplateForm) -> list[int]:
     """The ticked SDG targets: as posted, or as the template has them."""
     data: Any = form.data  # a QueryDict when bound
     raw = data.getlist("sdg_targets") if form.is_bound else form.initial.get("sdg_targets") or []
-    values = (str(getattr(value, "pk", value)) for value in raw)
-    return [int(value) for value in values if value.isdigit()]
+    return parse_ids(str(getattr(value, "pk", value)) for value in raw)
 
 
 def _form_context(form: TemplateForm, template: IndicatorTemplate | None) -> dict[str, Any]:

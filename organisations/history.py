@@ -26,6 +26,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from organisations.params import parse_id
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -129,11 +131,8 @@ def context_user_id(event: Any) -> int | None:
     context = getattr(event, "pgh_context", None)
     metadata = getattr(context, "metadata", None) or {}
     user = metadata.get("user") if isinstance(metadata, dict) else None
-    if isinstance(user, int):
-        return user
-    if isinstance(user, str) and user.isdigit():
-        return int(user)
-    return getattr(event, "updated_by_id", None)
+    recorded = parse_id(user)
+    return recorded if recorded is not None else getattr(event, "updated_by_id", None)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:

@@ -11,11 +11,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -34,6 +33,7 @@ from organisations.forms import (
 from organisations.identity import mfa_status
 from organisations.middleware import SUPPORTED
 from organisations.models import Invitation, Membership, Role, User
+from organisations.params import next_url
 from organisations.services import (
     AccountError,
     MembershipError,
@@ -369,10 +369,8 @@ def invitation_answer(request: HttpRequest, token: str) -> HttpResponse:
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Switch the UI language: stored on the signed-in user and in a cookie for the sign-in page."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    response = redirect(next_url)
+    # A path, never a view's name: redirect() would look up "²" as one and fail.
+    response = HttpResponseRedirect(next_url(request, request.POST.get("next"), "/"))
     if language in SUPPORTED:
         if request.user.is_authenticated:
             User.objects.filter(pk=request.user.pk).update(language=language)

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from indicators import analysis
 from indicators.progress import Point, Status
+from organisations.history import context_user_id
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -309,6 +310,7 @@ def test_value_history_reads_who_changed_what_newest_first() -> None:
 
 
 def test_event_user_id_prefers_the_request_context() -> None:
-    assert analysis.event_user_id(event(1, "insert", 1, 1, by=3, context={"user": "5"})) == 5
-    assert analysis.event_user_id(event(1, "insert", 1, 1, by=3)) == 3
-    assert analysis.event_user_id(event(1, "insert", 1, 1)) is None
+    assert context_user_id(event(1, "insert", 1, 1, by=3, context={"user": "5"})) == 5
+    assert context_user_id(event(1, "insert", 1, 1, by=3, context={"user": "²"})) == 3
+    assert context_user_id(event(1, "insert", 1, 1, by=3)) == 3
+    assert context_user_id(event(1, "insert", 1, 1)) is None
