@@ -21,6 +21,7 @@ from indicators.periods import PeriodError, parse_period, period_label
 from organisations.collation import sorted_finnish
 from organisations.forms import VersionedFormMixin
 from organisations.models import Organisation, User
+from organisations.params import parse_json, parse_version, parse_year
 
 LANGUAGE_NAMES = {"fi": gettext_lazy("Finnish"), "sv": gettext_lazy("Swedish"), "en": gettext_lazy("English")}
 
@@ -335,6 +336,7 @@ class ValueForm(forms.Form):
 
 GRID_YEARS = 8
 GRID_MAX_YEARS = 30
+GRID_FIRST_YEAR, GRID_LAST_YEAR = 1900, 2100  # the years the grid shows at all
 
 
 @dataclass
@@ -389,14 +391,13 @@ def grid_years(params: dict[str, str], today: dt.date) -> tuple[list[int], str]:
     when the request asked for something the grid cannot show."""
     message = ""
     last, first = today.year, today.year - GRID_YEARS + 1
-    try:
-        if params.get("to"):
-            last = int(params["to"])
-        first = int(params["from"]) if params.get("from") else last - GRID_YEARS + 1
-    except ValueError:
-        last, first = today.year, today.year - GRID_YEARS + 1
+    to_year, from_year = parse_year(params.get("to")), parse_year(params.get("from"))
+    if (params.get("to") and to_year is None) or (params.get("from") and from_year is None):
         message = _("The years must be numbers such as 2019; showing the last eight years.")
-    if not (1900 <= first <= last <= 2100) or last - first + 1 > GRID_MAX_YEARS:
+    else:
+        last = to_year or last
+        first = from_year or last - GRID_YEARS + 1
+    if not (GRID_FIRST_YEAR <= first <= last <= GRID_LAST_YEAR) or last - first + 1 > GRID_MAX_YEARS:
         last, first = today.year, today.year - GRID_YEARS + 1
         message = _("Choose at most %(count)s years between 1900 and 2100; showing the last eight years.") % {
             "count": GRID_MAX_YEARS
@@ -424,11 +425,10 @@ class ValueGrid:
         self.data = data
         state: dict[str, Any] = {}
         if data is not None:
-            try:
-                loaded = json.loads(data.get("grid-state") or "{}")
-                state = loaded if isinstance(loaded, dict) else {}
-            except ValueError:
-                state = {}
+            # What the page said each cell held when it was opened; the browser sends it back, so any
+            # shape can come: a cell whose entry is not [version, text] counts as opened empty.
+            loaded = parse_json(data.get("grid-state") or "{}")
+            state = loaded if isinstance(loaded, dict) else {}
         for indicator in indicators:
             # Filled from the prefetched observations of the grid's years.
             stored = {o.period.year: o for o in indicator.observations.all()}
@@ -442,8 +442,10 @@ class ValueGrid:
                 )
                 if data is not None:
                     seen = state.get(cell.key)
-                    if isinstance(seen, list) and len(seen) == 2:
-                        cell.version, cell.original = int(seen[0]), str(seen[1])
+                    opened = seen if isinstance(seen, list) and len(seen) == 2 else [None, None]
+                    opened_version = parse_version(opened[0])
+                    if opened_version is not None and isinstance(opened[1], str):
+                        cell.version, cell.original = opened_version, opened[1][:40]
                     else:
                         cell.version, cell.original = 0, ""
                     typed = data.get(cell.name)

@@ -650,6 +650,37 @@ def test_a_value_saved_meanwhile_in_the_grid_is_a_marked_conflict(
     assert Observation.objects.get(indicator=projects, period=year(2021)).value == 7
 
 
+@pytest.mark.parametrize(
+    "opened",
+    [[1e400, "61 840"], [float("nan"), "61 840"], ["x", "61 840"], [[1], {"a": 1}], [10**30, "61 840"]],
+    ids=["1e400", "NaN", "a string", "nested", "past the column"],
+)
+def test_a_grid_state_the_browser_bent_never_overwrites_blindly(
+    editor_client: Client, org: Organisation, grid_indicators: tuple[Indicator, Indicator], opened: Any
+) -> None:
+    """The grid's state comes back from the browser: a cell whose [version, text] is not one reads as
+    opened empty, so typing over a stored value there is a conflict to check, never a 500 or a blind save."""
+    population, _projects = grid_indicators
+    name = f"v-{population.pk}-2019"
+    state = json.dumps({f"{population.pk}-2019": opened}, allow_nan=True)
+    data = {"from": "2019", "to": "2026", "grid-state": state, name: "5"}
+    response = editor_client.post(url("grid", org), data, headers=HX)
+    assert response.status_code == 409
+    assert "Someone else saved" in text(response)
+    assert Observation.objects.get(indicator=population, period=year(2019)).value == 61840
+
+
+def test_a_grid_state_nested_past_the_parser_is_no_state(
+    editor_client: Client, org: Organisation, grid_indicators: tuple[Indicator, Indicator]
+) -> None:
+    """JSON nested deeper than Python recurses: no state, so the stored values are conflicts to check."""
+    _population, projects = grid_indicators
+    data = {"from": "2019", "to": "2026", "grid-state": "[" * 100_000, f"v-{projects.pk}-2024": "3"}
+    response = editor_client.post(url("grid", org), data, headers=HX)
+    assert response.status_code == 409
+    assert not Observation.objects.filter(indicator=projects).exists()
+
+
 def test_a_grid_cell_checks_itself_as_an_htmx_fragment(
     editor_client: Client, org: Organisation, grid_indicators: tuple[Indicator, Indicator]
 ) -> None:
