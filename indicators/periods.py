@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[QqKk]\s*([1-4])\s*$")
-_MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/ ]|M|m|K|k)\s*(\d{1,2})\s*$")
-_MONTH_FI = re.compile(r"^\s*(\d{1,2})\s*[./]\s*(\d{4})\s*$")
+# ASCII digits only ([0-9]): \d would read other scripts' digits too.
+_YEAR = re.compile(r"^\s*([0-9]{4})\s*$")
+_QUARTER = re.compile(r"^\s*([0-9]{4})\s*[-/ ]?\s*[QqKk]\s*([1-4])\s*$")
+_MONTH = re.compile(r"^\s*([0-9]{4})\s*(?:[-/ ]|M|m|K|k)\s*([0-9]{1,2})\s*$")
+_MONTH_FI = re.compile(r"^\s*([0-9]{1,2})\s*[./]\s*([0-9]{4})\s*$")
 
 
 class PeriodError(ValueError):
@@ -17,7 +18,15 @@ class PeriodError(ValueError):
 
 def parse_period(text: str, periodicity: str = "year") -> dt.date:
     """Read '2024', '2024Q2' / '2024K2', '2024M03' / '2024-03' / '3/2024' into the period's first day."""
-    text = str(text).strip()
+    try:
+        return _period_from(str(text).strip(), periodicity)
+    except PeriodError:
+        raise
+    except ValueError as error:  # the year 0000: a date has no such year
+        raise PeriodError(f"there is no such period as {str(text)[:30]!r}") from error
+
+
+def _period_from(text: str, periodicity: str) -> dt.date:
     if periodicity in {"year", "two_years"}:
         match = _YEAR.match(text)
         if match:
