@@ -238,6 +238,9 @@ PartnerFormSet = inlineformset_factory(
     can_delete=True,
     max_num=100,
     validate_max=True,
+    # The most forms a POST can make the server build: without it a crafted TOTAL_FORMS builds (and
+    # renders back) max_num + 1000 of them, half a minute of work.
+    absolute_max=100,
 )
 
 

@@ -344,6 +344,17 @@ def test_create_an_activity_with_partners(editor_client: Client, org_a: Organisa
     assert not PartnershipReview.objects.exists()  # an EU project has no review
 
 
+def test_a_crafted_partner_count_builds_no_more_forms_than_the_limit(
+    editor_client: Client, org_a: Organisation
+) -> None:
+    """TOTAL_FORMS comes from the browser: 20 digits of it once built (and rendered back) 1,100 partner
+    forms, half a minute of one worker's time. The formset builds at most its 100 and says so."""
+    response = editor_client.post(url("create"), activity_data(**{"partners-TOTAL_FORMS": "9" * 20}))
+    assert response.status_code == 422
+    assert len(response.context["partners"].forms) == 100
+    assert not Activity.objects.filter(organisation=org_a).exists()
+
+
 def test_create_with_htmx_redirects_the_client(editor_client: Client, org_a: Organisation) -> None:
     response = editor_client.post(url("create"), activity_data(), headers=htmx())
     activity = Activity.objects.get(organisation=org_a)
