@@ -163,6 +163,11 @@ def test_every_url_parameter_has_a_sample() -> None:
 @pytest.fixture
 def world(db: None, settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path  # B's report file is written under the test's own folder
+    return make_world()
+
+
+def make_world() -> World:
+    """Organisations A and B with B's rows of every kind (MEDIA_ROOT must be a folder of the test's)."""
     org_a = Organisation.objects.create(kind="municipality", name_fi="Aakkosla", slug="aakkosla", code="991")
     org_b = Organisation.objects.create(kind="municipality", name_fi="Beetala", slug="beetala", code="992")
     user_a = make_member(organisation=org_a, role=Role.ADMIN)
