@@ -140,10 +140,15 @@ def accept_invitation(*, invitation_id: int, user: Any) -> Membership:
     if membership is None:
         membership = Membership(user=user, organisation=organisation, role=invitation.role)
         membership.save_new(by=user)
-    invitation.status = Invitation.Status.ACCEPTED
-    invitation.answered_at, invitation.answered_by = timezone.now(), user
-    invitation.save(update_fields=["status", "answered_at", "answered_by"])
+    _close(invitation, Invitation.Status.ACCEPTED, by=user)
     return membership
+
+
+def _close(invitation: Invitation, status: str, *, by: Any) -> None:
+    """An invitation answered (accepted, declined) or withdrawn: it is never reopened."""
+    invitation.status = status
+    invitation.answered_at, invitation.answered_by = timezone.now(), by
+    invitation.save(update_fields=["status", "answered_at", "answered_by"])
 
 
 @transaction.atomic
@@ -153,9 +158,7 @@ def decline_invitation(*, invitation_id: int, user: Any) -> Invitation:
         return invitation
     if not invitation.is_open:
         raise MembershipError(_("This invitation has expired or was cancelled. Ask for a new one."))
-    invitation.status = Invitation.Status.DECLINED
-    invitation.answered_at, invitation.answered_by = timezone.now(), user
-    invitation.save(update_fields=["status", "answered_at", "answered_by"])
+    _close(invitation, Invitation.Status.DECLINED, by=user)
     return invitation
 
 
@@ -165,9 +168,7 @@ def cancel_invitation(*, invitation: Invitation, by: Any) -> None:
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.status != Invitation.Status.PENDING:
         raise MembershipError(_("The invitation was already answered."))
-    locked.status = Invitation.Status.CANCELLED
-    locked.answered_at, locked.answered_by = timezone.now(), by
-    locked.save(update_fields=["status", "answered_at", "answered_by"])
+    _close(locked, Invitation.Status.CANCELLED, by=by)
 
 
 @transaction.atomic
